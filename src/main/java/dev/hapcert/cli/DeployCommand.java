@@ -1,0 +1,129 @@
+package dev.hapcert.cli;
+
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.deploy.DeployOptions;
+import dev.hapcert.deploy.DeployReport;
+import dev.hapcert.deploy.Deployer;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.InvalidInputException;
+import dev.hapcert.source.CertbotLineageSource;
+import dev.hapcert.source.CertificateSource;
+import dev.hapcert.source.FilesSource;
+import dev.hapcert.source.HookEnvironment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hapcert deploy}: the deploy hook. One certificate onto every configured HAProxy. */
+@Command(name = "deploy",
+        mixinStandardHelpOptions = true,
+        description = {"Deploy one certificate into every configured HAProxy without a reload.",
+            "",
+            "With no certificate options it reads the hook environment of the ACME client that called it "
+                + "(certbot: RENEWED_LINEAGE, RENEWED_DOMAINS), so `certbot ... --deploy-hook \"hapcert deploy\"` "
+                + "is all it takes."})
+final class DeployCommand implements Callable<Integer>, ContextAware {
+    private CommandContext context;
+
+    @Mixin
+    TargetOptions targets = new TargetOptions();
+
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
+    @ArgGroup(exclusive = true)
+    Input input;
+
+    static final class Input {
+        @Option(names = "--lineage", paramLabel = "DIR", description = "A certbot live directory (fullchain.pem + privkey.pem).")
+        Path lineage;
+
+        @ArgGroup(exclusive = false)
+        Files files;
+    }
+
+    static final class Files {
+        @Option(names = {"--fullchain", "--cert"}, required = true, paramLabel = "FILE",
+                description = "The certificate, or the full chain (leaf first). May also hold the key.")
+        Path certificate;
+
+        @Option(names = "--chain", paramLabel = "FILE", description = "Intermediate certificates, when not in the certificate file.")
+        Path chain;
+
+        @Option(names = "--key", paramLabel = "FILE", description = "The private key, when not in the certificate file.")
+        Path key;
+    }
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Name of the bundle file (<cert-dir>/NAME.pem). Default: the lineage directory's name, "
+                    + "else the certificate's first DNS name.")
+    String name;
+
+    @Option(names = "--domains", split = ",", paramLabel = "NAME",
+            description = "Names the certificate must cover (default: RENEWED_DOMAINS from certbot).")
+    List<String> domains;
+
+    @Option(names = "--dry-run", description = "Print the plan and touch nothing.")
+    boolean dryRun;
+
+    @Option(names = "--force", description = "Replace a loaded certificate even with an older one.")
+    boolean force;
+
+    @Option(names = "--verify-tls", paramLabel = "HOST:PORT",
+            description = "After deploying, handshake with HOST:PORT for every name and check the served certificate.")
+    String verifyTls;
+
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to wait for another deploy on the same HAProxy (default: ${DEFAULT-VALUE}).")
+    int lockTimeoutSeconds;
+
+    @Override
+    public void setContext(CommandContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws HapcertException {
+        context.setVerbose(output.verbose);
+        CertificateSource source = source();
+        var certificates = source.load();
+        List<TargetConfig> resolved = targets.resolve(context.env());
+        Optional<DeployOptions.TlsEndpoint> endpoint;
+        try {
+            endpoint = Optional.ofNullable(verifyTls).map(DeployOptions.TlsEndpoint::parse);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--verify-tls: " + e.getMessage());
+        }
+        DeployOptions options = new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds),
+                DeployOptions.DEFAULT_PAYLOAD_LIMIT);
+        DeployReport report = new Deployer(options, message -> context.err().println("hapcert: " + message))
+                .deploy(certificates, resolved);
+        output.print(context, report);
+        return report.exitCode().code();
+    }
+
+    private CertificateSource source() throws InvalidInputException {
+        List<String> required = domains == null ? List.of() : List.copyOf(domains);
+        if (input != null && input.lineage != null) {
+            return new CertbotLineageSource(input.lineage, required, name);
+        }
+        if (input != null && input.files != null) {
+            return new FilesSource(input.files.certificate, input.files.chain, input.files.key, required, name);
+        }
+        Optional<CertificateSource> fromHook = HookEnvironment.detect(context.env(), name);
+        if (fromHook.isPresent()) {
+            if (domains != null) {
+                throw new InvalidInputException("--domains cannot be combined with a hook environment; the ACME client names the domains");
+            }
+            return fromHook.get();
+        }
+        throw new InvalidInputException("no certificate given: run hapcert deploy as a certbot deploy hook "
+                + "(certbot sets RENEWED_LINEAGE), or give --lineage DIR, or --fullchain FILE --key FILE");
+    }
+}

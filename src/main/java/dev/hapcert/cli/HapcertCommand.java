@@ -1,0 +1,23 @@
+package dev.hapcert.cli;
+
+import picocli.CommandLine.Command;
+
+/** The top-level command; every capability is a subcommand driving the same pipeline. */
+@Command(name = "hapcert",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Hot-deploys certificates into running HAProxy instances through the Runtime API: "
+                + "zero downtime, persisted to disk, verified.",
+        subcommands = {DeployCommand.class, picocli.CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 done or unchanged, 2 usage, 3 invalid input, 4 HAProxy refused, "
+                + "5 HAProxy unreachable, 6 partly failed, 7 verification failed, 8 configuration or local files, "
+                + "9 attention needed (status), 1 internal error."})
+final class HapcertCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.hapcert.deploy;
+
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.HaproxyUnreachableException;
+import dev.hapcert.haproxy.CertificateLock;
+import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.store.AtomicFileWriter;
+import dev.hapcert.store.CrashPoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Drives the pipeline for a set of certificates and targets: for each target, under that HAProxy's certificate
+ * lock, observe, plan, apply and verify each certificate, and collect one result per certificate and target.
+ * A failure on one certificate or target is reported and the rest carry on.
+ */
+public final class Deployer {
+    private final DeployOptions options;
+    private final Consumer<String> notices;
+
+    /**
+     * @param notices receives progress and warnings for people (stderr); never the report itself
+     */
+    public Deployer(DeployOptions options, Consumer<String> notices) {
+        this.options = options;
+        this.notices = notices;
+    }
+
+    public DeployReport deploy(List<DesiredCertificate> certificates, List<TargetConfig> targets) {
+        List<CertificateResult> results = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            if (i > 0) {
+                CrashPoint.reached("between-targets");
+            }
+            results.addAll(deployToTarget(certificates, targets.get(i)));
+        }
+        return new DeployReport(results);
+    }
+
+    private List<CertificateResult> deployToTarget(List<DesiredCertificate> certificates, TargetConfig target) {
+        long started = System.nanoTime();
+        try (CertificateLock lock = CertificateLock.acquire(target.lockFile(), options.lockTimeout())) {
+            if (!options.dryRun()) {
+                int removed = AtomicFileWriter.removeStaleTemps(target.paths().toHost(target.certDir()));
+                if (removed > 0) {
+                    notices.accept(target.name() + ": removed " + removed + " temporary file(s) left by an interrupted run");
+                }
+            }
+            RuntimeApiClient client;
+            try {
+                client = TargetConnector.connect(target);
+            } catch (HaproxyUnreachableException unreachable) {
+                if (target.reload().isPresent() && !options.dryRun()) {
+                    notices.accept(target.name() + ": " + unreachable.getMessage() + "; falling back to a reload");
+                    return new ReloadFallback(target, options, notices).deploy(certificates);
+                }
+                return failAll(certificates, target, unreachable, started);
+            }
+            try (client) {
+                TargetSession session = new TargetSession(client, target, options, notices);
+                session.clearLeftoverTransactions(certificates);
+                List<CertificateResult> results = new ArrayList<>();
+                for (DesiredCertificate certificate : certificates) {
+                    results.add(session.deploy(certificate));
+                }
+                return results;
+            }
+        } catch (HapcertException e) {
+            return failAll(certificates, target, e, started);
+        }
+    }
+
+    private static List<CertificateResult> failAll(List<DesiredCertificate> certificates, TargetConfig target,
+                                                   HapcertException error, long started) {
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        List<CertificateResult> results = new ArrayList<>();
+        for (DesiredCertificate c : certificates) {
+            results.add(new CertificateResult(target.name(), TargetSession.certName(target, c),
+                    Outcome.forFailure(error.exitCode()), null, c.bundle().serialHex(), error.getMessage(), millis));
+        }
+        return results;
+    }
+}

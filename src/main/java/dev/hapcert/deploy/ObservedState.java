@@ -1,0 +1,24 @@
+package dev.hapcert.deploy;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What one HAProxy and its files hold for one certificate name right now.
+ *
+ * @param loaded what {@code show ssl cert <name>} reports, empty when no store of that name exists
+ * @param bundleFileMatches the bundle file on disk has exactly the bytes hapcert would write
+ * @param bundleFileExists any file exists at the bundle path
+ * @param crtListFileHasEntry the crt-list file on disk names the certificate
+ * @param runtimeCrtListHasEntry the running crt-list names the certificate
+ */
+public record ObservedState(Optional<Loaded> loaded, boolean bundleFileExists, boolean bundleFileMatches,
+                            boolean crtListFileHasEntry, boolean runtimeCrtListHasEntry) {
+
+    /** A loaded certificate store; {@code serial} is empty for a store created by {@code new ssl cert} and never committed. */
+    public record Loaded(Optional<String> serial, Optional<String> sha1Fingerprint, Optional<Instant> notBefore) {
+        public boolean isEmptyStore() {
+            return serial.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.hapcert.deploy;
+
+import dev.hapcert.config.ReloadConfig;
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.HaproxyRefusedException;
+import dev.hapcert.error.HaproxyUnreachableException;
+import dev.hapcert.haproxy.ReplyScrubber;
+import dev.hapcert.haproxy.RuntimeApiAddress;
+import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.store.AtomicFileWriter;
+import dev.hapcert.store.CrtListFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The last resort when a target's Runtime API cannot be reached and its configuration allows a reload: write the
+ * files, let {@code haproxy -c} check the whole configuration with them, and only then reload. If the check fails,
+ * the previous files are put back, so a later restart still starts.
+ */
+final class ReloadFallback {
+    private static final long COMMAND_TIMEOUT_SECONDS = 120;
+
+    private final TargetConfig target;
+    private final DeployOptions options;
+    private final Consumer<String> notices;
+
+    ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices) {
+        this.target = target;
+        this.options = options;
+        this.notices = notices;
+    }
+
+    List<CertificateResult> deploy(List<DesiredCertificate> certificates) {
+        long started = System.nanoTime();
+        Map<Path, byte[]> previous = new LinkedHashMap<>();
+        try {
+            ReloadConfig reload = target.reload().orElseThrow();
+            Path haproxyConfig = target.haproxyConfig().orElseThrow(() -> new ConfigException(target.name()
+                    + ": the reload fallback needs haproxy-config, so that `haproxy -c` can check the files first"));
+            Path crtList = target.paths().toHost(target.crtList());
+            CrtListFile list = CrtListFile.read(crtList);
+            boolean changed = false;
+            for (DesiredCertificate c : certificates) {
+                String certName = TargetSession.certName(target, c);
+                Path bundlePath = target.paths().toHost(certName);
+                byte[] bytes = c.bundle().haproxyPem();
+                byte[] old = readIfRegular(bundlePath);
+                if (old == null || !java.util.Arrays.equals(old, bytes)) {
+                    previous.put(bundlePath, old);
+                    AtomicFileWriter.write(bundlePath, bytes, target.files());
+                    changed = true;
+                }
+                list = list.withEntry(CrtListFile.formatLine(certName, target.sslOptions(), List.of()));
+            }
+            String rendered = list.render();
+            byte[] oldList = readIfRegular(crtList);
+            if (oldList == null || !new String(oldList, StandardCharsets.UTF_8).equals(rendered)) {
+                previous.put(crtList, oldList);
+                AtomicFileWriter.write(crtList, rendered.getBytes(StandardCharsets.UTF_8), target.files());
+                changed = true;
+            }
+            if (!changed) {
+                return results(certificates, Outcome.UNCHANGED, "files already in place; Runtime API unreachable", started);
+            }
+            check(reload, haproxyConfig);
+            reload(reload);
+            return results(certificates, Outcome.RELOADED, "Runtime API unreachable: files written, `haproxy -c` passed, "
+                    + "HAProxy reloaded (" + reload.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")", started);
+        } catch (HapcertException e) {
+            restore(previous);
+            List<CertificateResult> failed = new ArrayList<>();
+            for (DesiredCertificate c : certificates) {
+                failed.add(new CertificateResult(target.name(), TargetSession.certName(target, c),
+                        Outcome.forFailure(e.exitCode()), null, c.bundle().serialHex(), e.getMessage(), elapsed(started)));
+            }
+            return failed;
+        }
+    }
+
+    private void check(ReloadConfig reload, Path haproxyConfig) throws HapcertException {
+        Result r = run(List.of(reload.haproxyBinary().toString(), "-c", "-f", haproxyConfig.toString()));
+        if (r.exitCode != 0) {
+            throw new HaproxyRefusedException("`haproxy -c -f " + haproxyConfig + "` rejects the configuration with the new "
+                    + "files, so nothing was reloaded and the previous files were put back: " + ReplyScrubber.scrub(r.output).trim());
+        }
+    }
+
+    private void reload(ReloadConfig reload) throws HapcertException {
+        switch (reload.method()) {
+            case MASTER_CLI -> {
+                String socket = reload.masterSocket().orElseThrow(() -> new ConfigException(target.name()
+                        + ": reload method master-cli needs master-socket"));
+                try (RuntimeApiClient master = RuntimeApiClient.connect(RuntimeApiAddress.parse(socket))) {
+                    master.reloadMaster();
+                }
+            }
+            case COMMAND -> {
+                String command = reload.command().orElseThrow(() -> new ConfigException(target.name()
+                        + ": reload method command needs command"));
+                Result r = run(List.of("/bin/sh", "-c", command));
+                if (r.exitCode != 0) {
+                    throw new HaproxyRefusedException("reload command `" + command + "` failed (exit " + r.exitCode + "): "
+                            + ReplyScrubber.scrub(r.output).trim());
+                }
+            }
+            case SIGNAL -> {
+                Path pidFile = reload.pidFile().orElseThrow(() -> new ConfigException(target.name()
+                        + ": reload method signal needs pid-file"));
+                String pid;
+                try {
+                    pid = Files.readString(pidFile, StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+                } catch (IOException e) {
+                    throw new HaproxyUnreachableException("cannot read HAProxy's pid file " + pidFile + ": " + e.getMessage(), e);
+                }
+                if (!pid.matches("[0-9]+")) {
+                    throw new HaproxyUnreachableException("pid file " + pidFile + " holds no process id");
+                }
+                // SIGUSR2 makes a master-worker HAProxy re-read its configuration and start new workers.
+                Result r = run(List.of("kill", "-USR2", pid));
+                if (r.exitCode != 0) {
+                    throw new HaproxyUnreachableException("cannot signal HAProxy (pid " + pid + "): " + r.output.trim());
+                }
+            }
+        }
+        notices.accept(target.name() + ": HAProxy reloaded");
+    }
+
+    private void restore(Map<Path, byte[]> previous) {
+        for (Map.Entry<Path, byte[]> e : previous.entrySet()) {
+            try {
+                if (e.getValue() == null) {
+                    Files.deleteIfExists(e.getKey());
+                } else {
+                    AtomicFileWriter.write(e.getKey(), e.getValue(), target.files());
+                }
+            } catch (HapcertException | IOException | RuntimeException failure) {
+                notices.accept(target.name() + ": could not restore " + e.getKey() + ": " + failure.getMessage());
+            }
+        }
+    }
+
+    private static byte[] readIfRegular(Path path) throws ConfigException {
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result run(List<String> command) throws HapcertException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new HaproxyUnreachableException("`" + String.join(" ", command) + "` did not finish within "
+                        + COMMAND_TIMEOUT_SECONDS + " s");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigException("cannot run `" + command.get(0) + "`: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HaproxyUnreachableException("interrupted while running `" + command.get(0) + "`", e);
+        }
+    }
+
+    private List<CertificateResult> results(List<DesiredCertificate> certificates, Outcome outcome, String detail, long started) {
+        List<CertificateResult> out = new ArrayList<>();
+        for (DesiredCertificate c : certificates) {
+            out.add(new CertificateResult(target.name(), TargetSession.certName(target, c), outcome, null,
+                    c.bundle().serialHex(), detail, elapsed(started)));
+        }
+        return out;
+    }
+
+    private static long elapsed(long started) {
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+}

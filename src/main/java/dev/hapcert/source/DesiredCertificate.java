@@ -1,0 +1,58 @@
+package dev.hapcert.source;
+
+import dev.hapcert.cert.Bundle;
+import dev.hapcert.error.InvalidInputException;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A certificate that should be served: the parsed bundle, the file-safe name it is stored under
+ * ({@code <cert dir>/<name>.pem}), the names the ACME client says it covers, and where it came from.
+ *
+ * <p>The name becomes part of a path and of Runtime API commands, so it is restricted to characters that can
+ * neither escape the certificate directory nor split a command: letters, digits, dot, dash and underscore,
+ * starting with a letter or digit, without "..".
+ */
+public record DesiredCertificate(String name, Bundle bundle, List<String> requiredNames, String origin) {
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+
+    public DesiredCertificate {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(origin, "origin");
+        requiredNames = List.copyOf(requiredNames);
+        if (name == null || !isSafeName(name)) {
+            throw new IllegalArgumentException("unsafe certificate name; use DesiredCertificate.checkName first");
+        }
+    }
+
+    public static boolean isSafeName(String name) {
+        return SAFE_NAME.matcher(name).matches() && !name.contains("..");
+    }
+
+    /** Checks a name taken from outside (a lineage directory, a domain, a command-line option). */
+    public static String checkName(String name, String whereFrom) throws InvalidInputException {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidInputException("empty certificate name (" + whereFrom + ")");
+        }
+        if (!isSafeName(name)) {
+            throw new InvalidInputException("certificate name '" + printable(name) + "' from " + whereFrom
+                    + " is not safe as a file and Runtime API name: use letters, digits, '.', '-' and '_' only"
+                    + " (at most 200 characters, starting with a letter or digit, no '..')");
+        }
+        return name;
+    }
+
+    /** Shows a hostile name without letting it break the line it is printed on. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (b.length() > 80) {
+                b.append("...");
+                break;
+            }
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
+    }
+}
