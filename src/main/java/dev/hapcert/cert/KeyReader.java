@@ -87,8 +87,9 @@ public final class KeyReader {
 
     static void requireSupportedCurve(String curveOid, String origin) throws InvalidInputException {
         if (curveOid == null) {
-            throw new InvalidInputException(origin + " holds an EC key with explicit curve parameters instead of a named"
-                    + " curve: re-export it with `openssl pkey -in KEY -out KEY.new` or issue a new P-256 key");
+            throw new InvalidInputException(origin + " holds an EC key that does not name its curve (curve parameters"
+                    + " missing or explicit): write it as PKCS#8 with a named curve (`openssl pkey -in KEY -out KEY.new`)"
+                    + " or issue a new P-256 key");
         }
         if (!curveOid.equals(OID_P256) && !curveOid.equals(OID_P384) && !curveOid.equals(OID_P521)) {
             throw new InvalidInputException(origin + " holds an EC key on an unsupported curve (OID " + curveOid

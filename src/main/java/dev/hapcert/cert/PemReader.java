@@ -148,7 +148,8 @@ public final class PemReader {
     private static boolean looksBinary(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\uFFFD' || (c < 0x20 && c != '\n' && c != '\t' && c != '\f')) {
+            // C0/C1 control characters and undecodable bytes never occur in PEM or in text written around it.
+            if (c == '\uFFFD' || (c < 0x20 && c != '\n' && c != '\t' && c != '\f') || (c >= 0x7F && c <= 0x9F)) {
                 return true;
             }
         }

@@ -4,6 +4,7 @@ import dev.hapcert.error.InvalidInputException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.security.PrivateKey;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -38,8 +39,10 @@ final class TraditionalKeyReader {
         AlgorithmIdentifier id = info.getPrivateKeyAlgorithm();
         String algorithm = KeyReader.algorithmFor(id.getAlgorithm().getId(), origin);
         if (algorithm.equals("EC")) {
-            KeyReader.requireSupportedCurve(id.getParameters() instanceof ASN1ObjectIdentifier curve ? curve.getId() : null,
-                    origin);
+            // BouncyCastle wraps the named-curve OID in an X9.62 parameters object; its primitive form is the OID itself.
+            ASN1Encodable params = id.getParameters();
+            KeyReader.requireSupportedCurve(params != null && params.toASN1Primitive() instanceof ASN1ObjectIdentifier curve
+                    ? curve.getId() : null, origin);
         }
         try {
             PrivateKey key = new JcaPEMKeyConverter().getPrivateKey(info);
