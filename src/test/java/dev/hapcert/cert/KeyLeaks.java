@@ -31,6 +31,30 @@ final class KeyLeaks {
         assertNoBase64Run(text, Base64.getEncoder().encodeToString(key.getEncoded()));
     }
 
+    /** Equality of texts that hold a key; a failure reports lengths and the first differing offset, never content. */
+    static void assertSameSecret(String actual, String expected) {
+        if (!expected.equals(actual)) {
+            fail("texts holding a key differ: lengths " + (actual == null ? -1 : actual.length()) + " and "
+                    + expected.length() + ", first difference at offset " + firstDifference(actual, expected));
+        }
+    }
+
+    static void assertSameSecret(byte[] actual, byte[] expected) {
+        assertSameSecret(actual == null ? null : new String(actual, java.nio.charset.StandardCharsets.ISO_8859_1),
+                new String(expected, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    private static int firstDifference(String a, String b) {
+        if (a == null) {
+            return 0;
+        }
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return i;
+    }
+
     private static void assertNoBase64Run(String text, String base64) {
         if (text == null) {
             return;
