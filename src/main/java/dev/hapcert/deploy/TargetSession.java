@@ -272,7 +272,7 @@ final class TargetSession {
         Bundle bundle = certificate.bundle();
         SslCertDetails loaded = client.showSslCert(certName).orElseThrow(() -> new VerificationException(
                 "after the commit HAProxy does not list " + certName));
-        if (!bundle.sha1Fingerprint().equalsIgnoreCase(loaded.sha1Fingerprint())) {
+        if (!loadedFrom(loaded).matches(bundle)) {
             throw new VerificationException("HAProxy reports serial " + loaded.serial() + " for " + certName
                     + " after the commit, expected " + bundle.serialHex());
         }
