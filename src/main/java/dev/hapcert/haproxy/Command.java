@@ -67,7 +67,7 @@ public final class Command {
         }
         for (int i = 0; i < w.length(); i++) {
             char c = w.charAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c) || c == ';' || c == '\\') {
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c) || c == ';' || c == '\\') {
                 throw new IllegalArgumentException("the argument '" + printable(w) + "' contains "
                         + describe(c) + ", which the Runtime API would treat as a separator or a second command;"
                         + " use names without spaces, control characters, ';' or '\\'");
