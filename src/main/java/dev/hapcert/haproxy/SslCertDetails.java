@@ -1,5 +1,6 @@
 package dev.hapcert.haproxy;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -43,6 +44,14 @@ public record SslCertDetails(String filename, Status status, Optional<String> se
         Objects.requireNonNull(status, "status");
         subjectAltNames = List.copyOf(subjectAltNames);
         chain = List.copyOf(chain);
+    }
+
+    /**
+     * The serial as a number. Compare serials this way: HAProxy prints the DER bytes in hex, so a serial whose first
+     * byte is below 0x10 keeps a leading zero ({@code 0D2E...}) that {@code BigInteger.toString(16)} drops.
+     */
+    public Optional<BigInteger> serialNumber() {
+        return serial.map(s -> new BigInteger(s, 16));
     }
 
     /** True for the details of an open transaction ({@code show ssl cert *name}). */

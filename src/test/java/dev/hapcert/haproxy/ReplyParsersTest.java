@@ -63,6 +63,9 @@ class ReplyParsersTest {
         assertThat(d.isTransaction()).isFalse();
         assertThat(d.status()).isEqualTo(SslCertDetails.Status.USED);
         assertThat(d.serial()).contains("3B1FF82333DE180CD92409D9C84A5D9AF61174DB");
+        assertThat(d.serialNumber()).contains(new java.math.BigInteger("3B1FF82333DE180CD92409D9C84A5D9AF61174DB", 16));
+        assertThat(SslCertDetails.parse("Filename: /x\nStatus: Used\nSerial: 0D2E\n").serialNumber())
+                .contains(java.math.BigInteger.valueOf(0xD2E));
         assertThat(d.notBefore()).contains(Instant.parse("2026-11-27T21:02:16Z"));
         assertThat(d.notAfter()).contains(Instant.parse("2026-12-27T21:02:16Z"));
         assertThat(d.subjectAltNames()).containsExactly("a.test", "www.a.test");
