@@ -3,7 +3,6 @@ package dev.hapcert.haproxy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One Runtime API command: its words and an optional payload. The command owns its wire framing, so no other code
@@ -122,11 +121,6 @@ public final class Command {
 
     public boolean hasPayload() {
         return payload != null;
-    }
-
-    /** The normalized payload; callers must never log it. */
-    Optional<String> payload() {
-        return Optional.ofNullable(payload);
     }
 
     /** The exact bytes written to the socket. */

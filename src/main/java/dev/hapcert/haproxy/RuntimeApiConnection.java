@@ -68,7 +68,7 @@ public final class RuntimeApiConnection implements AutoCloseable {
                 ch.register(sel, SelectionKey.OP_CONNECT);
                 if (sel.select(timeouts.connect().toMillis()) == 0) {
                     throw new HaproxyUnreachableException("no connection to the Runtime API at " + address
-                            + " within " + timeouts.connect().toSeconds() + " s; check that HAProxy runs and that"
+                            + " within " + seconds(timeouts.connect()) + "; check that HAProxy runs and that"
                             + " nothing (a firewall, a full accept queue) holds the connection");
                 }
                 ch.finishConnect();
@@ -202,7 +202,7 @@ public final class RuntimeApiConnection implements AutoCloseable {
     private HaproxyUnreachableException timeout(Command current) {
         String what = current == null ? "" : " to '" + current + "'";
         return new HaproxyUnreachableException("no answer" + what + " from the Runtime API at " + address + " within "
-                + timeouts.idle().toSeconds() + " s; HAProxy may be overloaded or stuck");
+                + seconds(timeouts.idle()) + "; HAProxy may be overloaded or stuck");
     }
 
     private HaproxyUnreachableException closedWhile(Command current, IOException cause) {
@@ -226,6 +226,10 @@ public final class RuntimeApiConnection implements AutoCloseable {
         String what = current == null ? "" : " while answering '" + current + "'";
         return new HaproxyUnreachableException("HAProxy closed the Runtime API connection at " + address + what
                 + (partial.isEmpty() ? "" : "; its last words: " + partial), cause);
+    }
+
+    private static String seconds(java.time.Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + " ms" : d.toSeconds() + " s";
     }
 
     @Override
