@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Streams as HAProxy 2.6.12 sent them in prompt mode (captured with socat). */
+/** Streams as HAProxy 2.6.12 sent them in prompt mode, captured byte for byte. */
 class ReplyFramerTest {
     @Test
     void workerStreamWithPayloadPromptsAndAnExtraEmptyLine() {
