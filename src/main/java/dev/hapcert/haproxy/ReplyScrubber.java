@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * blocks (even unterminated ones) and lines that look like base64 are replaced by a marker, control characters are
  * made visible, and the result is cut to a bounded length.
  */
-final class ReplyScrubber {
+public final class ReplyScrubber {
     static final String REDACTED = "[redacted]";
     private static final int MAX_CHARS = 600;
     /** A whole line of base64, as in a PEM body (64 characters a line) or a base64 OCSP response. */
@@ -19,7 +19,7 @@ final class ReplyScrubber {
     private ReplyScrubber() {
     }
 
-    static String scrub(String reply) {
+    public static String scrub(String reply) {
         if (reply == null || reply.isEmpty()) {
             return "";
         }

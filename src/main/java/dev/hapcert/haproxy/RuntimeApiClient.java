@@ -96,7 +96,21 @@ public final class RuntimeApiClient implements AutoCloseable {
      * under A. In that case the poisoned transaction is aborted and the call fails.
      */
     public void setSslCert(String name, String payload) throws HaproxyUnreachableException, HaproxyRefusedException {
-        Command cmd = Command.withPayload(payload, "set", "ssl", "cert", name);
+        setPayload(name, name, payload);
+    }
+
+    /**
+     * {@code set ssl cert <name>.key}: the private key as a separate payload in the transaction of {@code name}, for
+     * bundles too large for one payload. Send it after the certificates: loading the main PEM resets the key.
+     * HAProxy names the base certificate in its reply, which is checked like {@link #setSslCert}.
+     */
+    public void setSslCertKey(String name, String keyPayload) throws HaproxyUnreachableException, HaproxyRefusedException {
+        setPayload(name + ".key", name, keyPayload);
+    }
+
+    private void setPayload(String sentName, String name, String payload)
+            throws HaproxyUnreachableException, HaproxyRefusedException {
+        Command cmd = Command.withPayload(payload, "set", "ssl", "cert", sentName);
         Reply r = certCall(cmd);
         Matcher m = TRANSACTION_REPLY.matcher(r.lastLine());
         if (!m.matches()) {
@@ -200,6 +214,25 @@ public final class RuntimeApiClient implements AutoCloseable {
     /** The HAProxy version, e.g. {@code 2.6.12-1+deb12u4}. */
     public String version() throws HaproxyUnreachableException, HaproxyRefusedException {
         return showInfo().get("Version");
+    }
+
+    /**
+     * {@code reload} on a master CLI: the master re-reads its configuration and starts new workers. HAProxy 2.6
+     * re-executes the master and drops the connection without a reply (2.7 and later answer {@code Success=1}), so a
+     * closed connection is the expected end here; only an explicit {@code Success=0} is a refusal.
+     */
+    public void reloadMaster() throws HaproxyRefusedException {
+        if (!address().masterCli()) {
+            throw new IllegalStateException(address() + " is not a master CLI; only a master CLI can reload");
+        }
+        try {
+            Reply r = connection.exchange(Command.of("reload"));
+            if (r.text().contains("Success=0")) {
+                throw new HaproxyRefusedException("HAProxy's master at " + address() + " refused the reload: " + r.scrubbed());
+            }
+        } catch (HaproxyUnreachableException closedAsExpected) {
+            // 2.6: the master has re-executed itself.
+        }
     }
 
     /** {@code show proc}, on a master CLI only: how to reach every current and old worker. */
