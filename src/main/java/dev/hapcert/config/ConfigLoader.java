@@ -20,6 +20,7 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.schema.FailsafeSchema;
 
 /**
@@ -128,7 +129,9 @@ public final class ConfigLoader {
 
     private static Object readYaml(String text, String file) throws ConfigException {
         LoadSettings settings = LoadSettings.builder().setLabel(file).setAllowDuplicateKeys(false)
-                .setSchema(new FailsafeSchema()).setMaxAliasesForCollections(20).build();
+                .setSchema(new FailsafeSchema()).setMaxAliasesForCollections(20)
+                // Failsafe has no null type; an empty document or "key:" with nothing after it reads as null.
+                .setTagConstructors(Map.of(Tag.NULL, node -> null)).build();
         try {
             return new Load(settings).loadFromString(text);
         } catch (MarkedYamlEngineException e) {

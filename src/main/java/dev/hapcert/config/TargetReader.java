@@ -26,7 +26,7 @@ final class TargetReader {
             FileOwnership files = files(s);
             Optional<ReloadConfig> reload = reload(s, masterCli, runtimeApi);
             Optional<Path> haproxyConfig = path(s, "haproxy-config");
-            String sslOptions = s.string("ssl-options").orElse("");
+            String sslOptions = s.stringOrEmpty("ssl-options").orElse("");
             LeftoverTransactionPolicy leftover = s.has("on-leftover-transaction")
                     ? ConfigLoader.enumValue(s, "on-leftover-transaction", LeftoverTransactionPolicy.class)
                     : LeftoverTransactionPolicy.ABORT;

@@ -100,6 +100,14 @@ final class YamlSection {
         return Optional.of(s.strip());
     }
 
+    /** Like {@link #string} but {@code key: ""} is allowed and reads as the empty string. */
+    Optional<String> stringOrEmpty(String key) throws ConfigException {
+        if (values.get(key) instanceof String s && s.isBlank()) {
+            return Optional.of("");
+        }
+        return string(key);
+    }
+
     String requiredString(String key) throws ConfigException {
         return string(key).orElseThrow(() -> missing(key));
     }
@@ -137,7 +145,8 @@ final class YamlSection {
                 nestedInherited.add(dotted.substring(key.length() + 1));
             }
         }
-        return Optional.of(of(v, file, location + "." + key, defaultsLocation + "." + key, nestedInherited));
+        String nested = location.equals("the top level") ? key : location + "." + key;
+        return Optional.of(of(v, file, nested, defaultsLocation + "." + key, nestedInherited));
     }
 
     Optional<List<?>> list(String key) throws ConfigException {

@@ -173,5 +173,4 @@ public final class AtomicFileWriter {
         }
         return new ConfigException("cannot write " + target + ": " + reason, e);
     }
-
 }
