@@ -64,11 +64,12 @@ public final class AtomicFileWriter {
                 }
                 channel.force(true);
             }
+            // Here the temp file is complete and still owner-only: crash tests check its mode at this point.
+            CrashPoint.reached("after-temp-write");
             if (ownership.group().isPresent()) {
                 setGroup(temp, ownership.group().get(), target);
             }
             Files.setPosixFilePermissions(temp, EnumSet.copyOf(ownership.mode()));
-            CrashPoint.reached("after-temp-write");
             // rename(2): replaces the directory entry, so a symlink planted after our check is replaced, not followed.
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             renamed = true;

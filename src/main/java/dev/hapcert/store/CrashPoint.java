@@ -8,7 +8,8 @@ package dev.hapcert.store;
  * <p>Set the system property {@code hapcert.test.crashAt} or the environment variable
  * {@code HAPCERT_TEST_CRASH_AT} to one of these names; the process then exits with status 137 there:
  * <ul>
- * <li>{@code after-temp-write}: {@link AtomicFileWriter} wrote and fsynced the temp file, before the rename
+ * <li>{@code after-temp-write}: {@link AtomicFileWriter} wrote and fsynced the temp file, which still has the
+ *     owner-only part of its mode; before its group, final mode and rename
  * <li>{@code after-rename}: {@link AtomicFileWriter} renamed the temp file over the target, before the
  *     directory fsync
  * <li>{@code after-set-ssl-cert}: the Runtime API transaction holds the new certificate, not committed
