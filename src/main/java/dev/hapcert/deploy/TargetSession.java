@@ -119,12 +119,15 @@ final class TargetSession {
             ObservedState observed = observe(certName, bundlePath, certificate.bundle());
             previous = observed.loaded().flatMap(ObservedState.Loaded::serial).orElse(null);
             PlanStep step = Planner.plan(certificate, certName, observed, options.force());
-            return switch (step) {
-                case PlanStep.Unchanged u -> result(certName, Outcome.UNCHANGED, observed, serial, "already deployed", started);
-                case PlanStep.Refused r -> result(certName, Outcome.REFUSED_OLDER, observed, serial, r.reason(), started);
-                case PlanStep.Add a -> applyAndVerify(certificate, certName, bundlePath, a.work(), Outcome.ADDED, observed, started);
-                case PlanStep.Update u -> applyAndVerify(certificate, certName, bundlePath, u.work(), Outcome.UPDATED, observed, started);
-            };
+            // Java 17 has no pattern switch; the sealed interface keeps this list complete.
+            if (step instanceof PlanStep.Add add) {
+                return applyAndVerify(certificate, certName, bundlePath, add.work(), Outcome.ADDED, observed, started);
+            } else if (step instanceof PlanStep.Update update) {
+                return applyAndVerify(certificate, certName, bundlePath, update.work(), Outcome.UPDATED, observed, started);
+            } else if (step instanceof PlanStep.Refused refused) {
+                return result(certName, Outcome.REFUSED_OLDER, observed, serial, refused.reason(), started);
+            }
+            return result(certName, Outcome.UNCHANGED, observed, serial, "already deployed", started);
         } catch (HapcertException e) {
             return new CertificateResult(target.name(), certName, Outcome.forFailure(e.exitCode()), previous, serial,
                     e.getMessage(), elapsed(started));
@@ -160,7 +163,7 @@ final class TargetSession {
                 throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
             }
         }
-        boolean inFile = CrtListFile.read(crtListOnHost).find(certName, null).isPresent();
+        boolean inFile = CrtListFile.read(crtListOnHost).find(certName).isPresent();
         boolean inRuntime = client.showCrtList(target.crtList()).stream().anyMatch(e -> e.certificate().equals(certName));
         return new ObservedState(loaded, exists, matches, inFile, inRuntime);
     }

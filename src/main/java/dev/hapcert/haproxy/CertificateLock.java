@@ -106,11 +106,15 @@ public final class CertificateLock implements AutoCloseable {
         Path abs = lockFile.toAbsolutePath().normalize();
         Path parent = abs.getParent();
         try {
+            if (parent != null && !Files.isDirectory(parent)) {
+                // The default lives under /run/lock/hapcert, which a fresh boot (tmpfs) does not have yet.
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
             // Key by the real directory so that two spellings of one file share one JVM lock.
             return parent == null ? abs : parent.toRealPath().resolve(abs.getFileName());
         } catch (IOException e) {
-            throw new ConfigException("the directory of the certificate lock file " + abs + " does not exist or"
-                    + " cannot be read: " + e.getMessage(), e);
+            throw new ConfigException("cannot create the directory of the certificate lock file " + abs + ": "
+                    + e.getMessage() + " (set lock-file in hapcert.yml to a writable place)", e);
         }
     }
 
