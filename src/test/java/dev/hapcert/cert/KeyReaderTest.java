@@ -82,10 +82,20 @@ class KeyReaderTest {
                 Arguments.of("garbage PKCS#1", new PemBlock("RSA PRIVATE KEY", Arrays.copyOf(ec, 40)), "the private key is damaged"),
                 Arguments.of("garbage SEC1", new PemBlock("EC PRIVATE KEY", new byte[] {0x30, 0x03, 0x02, 0x01, 0x01}),
                         "the private key is damaged"),
-                Arguments.of("SEC1 without curve", PemReader.read(Fixtures.leaf(KeyType.EC_P256).keyTraditionalPem(), ORIGIN).get(0),
-                        "EC key that does not name its curve"),
+                Arguments.of("SEC1 without curve", sec1WithoutCurve(), "EC key that does not name its curve"),
                 Arguments.of("OpenSSH key", new PemBlock("OPENSSH PRIVATE KEY", ec), "an OpenSSH key, which is not a TLS key"),
                 Arguments.of("not a key", new PemBlock("CERTIFICATE", ec), "a CERTIFICATE block is not a private key"));
+    }
+
+    /** What some tools write: SEC1 with neither the curve nor the public key, which OpenSSL itself cannot read. */
+    private static PemBlock sec1WithoutCurve() {
+        try {
+            java.security.interfaces.ECPrivateKey key =
+                    (java.security.interfaces.ECPrivateKey) Fixtures.leaf(KeyType.EC_P256).keys().getPrivate();
+            return new PemBlock("EC PRIVATE KEY", new org.bouncycastle.asn1.sec.ECPrivateKey(256, key.getS()).getEncoded());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

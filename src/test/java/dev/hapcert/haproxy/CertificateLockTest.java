@@ -102,9 +102,19 @@ class CertificateLockTest {
     }
 
     @Test
-    void aMissingDirectoryIsAConfigError() {
-        assertThatThrownBy(() -> CertificateLock.acquire(dir.resolve("nope/x.lock"), Duration.ofSeconds(1)))
-                .isInstanceOf(ConfigException.class).hasMessageContaining(dir.resolve("nope/x.lock").toString());
+    void aMissingDirectoryIsCreatedForTheOwnerOnly() throws Exception {
+        Path lock = dir.resolve("run/lock/hapcert/x.lock");
+        try (CertificateLock l = CertificateLock.acquire(lock, Duration.ofSeconds(1))) {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(lock.getParent()))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    @Test
+    void aDirectoryThatCannotBeCreatedIsAConfigError() throws Exception {
+        Path blocker = java.nio.file.Files.writeString(dir.resolve("file"), "not a directory");
+        assertThatThrownBy(() -> CertificateLock.acquire(blocker.resolve("x.lock"), Duration.ofSeconds(1)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(blocker.resolve("x.lock").toString());
     }
 
     /** Child process: takes the lock, says so, holds it until stdin closes. */
