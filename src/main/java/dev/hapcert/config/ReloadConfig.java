@@ -54,7 +54,7 @@ public record ReloadConfig(Method method, Optional<String> command, Optional<Pat
                 throw new InvalidSettingException("reload.pid-file", "must be an absolute path, got '" + p + "'");
             }
         });
-        masterSocket.ifPresent(s -> RuntimeApiAddress.problem(s).ifPresent(problem -> {
+        masterSocket.ifPresent(s -> AddressCheck.problem(s).ifPresent(problem -> {
             throw new InvalidSettingException("reload.master-socket", problem);
         }));
     }

@@ -50,7 +50,7 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
             throw new InvalidSettingException("name", "must be 1-63 letters, digits, '.', '_' or '-' (starting with"
                     + " a letter or digit), got " + quote(name));
         }
-        RuntimeApiAddress.problem(runtimeApi).ifPresent(problem -> {
+        AddressCheck.problem(runtimeApi).ifPresent(problem -> {
             throw new InvalidSettingException("runtime-api", problem);
         });
         requireHaproxyPath("crt-list", crtList, paths);

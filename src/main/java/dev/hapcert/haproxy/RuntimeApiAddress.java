@@ -106,6 +106,10 @@ public record RuntimeApiAddress(Kind kind, Path path, String host, int port, boo
         if (lower.startsWith("tcp:")) {
             return hostPort(s.substring(4), original);
         }
+        if (lower.startsWith("abns@")) {
+            throw new ConfigException("'" + original + "' is an abstract socket, which hapcert cannot connect to;"
+                    + " give HAProxy a socket path too (a second stats socket line)");
+        }
         if (s.contains("@")) {
             throw new ConfigException("'" + original + "' uses an address family hapcert cannot reach; " + forms());
         }

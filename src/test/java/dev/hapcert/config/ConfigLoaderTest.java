@@ -208,9 +208,9 @@ class ConfigLoaderTest {
                 Arguments.of("abstract socket", MINIMAL.replace("/run/haproxy/admin.sock", "abns@haproxy"),
                         "'runtime-api' in targets[0] of /etc/hapcert/hapcert.yml 'abns@haproxy' is an abstract socket"),
                 Arguments.of("bad port", MINIMAL.replace("/run/haproxy/admin.sock", "ipv4@127.0.0.1:99999"),
-                        "has port '99999', which is not a TCP port"),
+                        "port 99999 is out of range 1-65535"),
                 Arguments.of("relative unix socket", MINIMAL.replace("/run/haproxy/admin.sock", "unix@admin.sock"),
-                        "is a relative socket path"),
+                        "the unix socket path must be absolute"),
                 Arguments.of("reload method typo", MINIMAL + "    reload: { method: master_cli }\n",
                         "'method' in targets[0].reload of /etc/hapcert/hapcert.yml must be one of master-cli,"
                                 + " command, signal, got 'master_cli'; did you mean 'master-cli'?"),
