@@ -17,6 +17,17 @@ public record ObservedState(Optional<Loaded> loaded, boolean bundleFileExists, b
 
     /** A loaded certificate store; {@code serial} is empty for a store created by {@code new ssl cert} and never committed. */
     public record Loaded(Optional<String> serial, Optional<String> sha1Fingerprint, Optional<Instant> notBefore) {
+        /**
+         * Whether this is the bundle's certificate. The SHA-1 fingerprint decides; HAProxy 2.6 prints none for
+         * Ed25519 certificates, and then the serial (unique per issuing CA) has to do.
+         */
+        public boolean matches(dev.hapcert.cert.Bundle bundle) {
+            if (sha1Fingerprint.isPresent()) {
+                return sha1Fingerprint.get().equalsIgnoreCase(bundle.sha1Fingerprint());
+            }
+            return serial.isPresent() && serial.get().equalsIgnoreCase(bundle.serialHex());
+        }
+
         public boolean isEmptyStore() {
             return serial.isEmpty();
         }

@@ -14,10 +14,7 @@ public final class Planner {
     public static PlanStep plan(DesiredCertificate cert, String certName, ObservedState observed, boolean force) {
         Bundle bundle = cert.bundle();
         boolean storeExists = observed.loaded().isPresent();
-        boolean loadedMatches = observed.loaded()
-                .flatMap(ObservedState.Loaded::sha1Fingerprint)
-                .map(fp -> fp.equalsIgnoreCase(bundle.sha1Fingerprint()))
-                .orElse(false);
+        boolean loadedMatches = observed.loaded().map(l -> l.matches(bundle)).orElse(false);
         String loadedSerial = observed.loaded().flatMap(ObservedState.Loaded::serial).orElse(null);
 
         if (!force && !loadedMatches && observed.loaded().isPresent()) {

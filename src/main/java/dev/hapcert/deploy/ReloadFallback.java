@@ -102,7 +102,7 @@ final class ReloadFallback {
             case MASTER_CLI -> {
                 String socket = reload.masterSocket().orElseThrow(() -> new ConfigException(target.name()
                         + ": reload method master-cli needs master-socket"));
-                try (RuntimeApiClient master = RuntimeApiClient.connect(RuntimeApiAddress.parse(socket))) {
+                try (RuntimeApiClient master = RuntimeApiClient.open(RuntimeApiAddress.parse(socket).asMasterCli())) {
                     master.reloadMaster();
                 }
             }

@@ -12,6 +12,8 @@ final class TargetConnector {
 
     static RuntimeApiClient connect(TargetConfig target) throws HapcertException {
         RuntimeApiAddress address = RuntimeApiAddress.parse(target.runtimeApi());
-        return target.masterCli() ? RuntimeApiClient.connectToWorker(address, "1") : RuntimeApiClient.connect(address);
+        // Through a master CLI, commands go to the current worker (@1): HAProxy 2.6 runs one worker process, and
+        // workers left over from a reload no longer accept new connections.
+        return RuntimeApiClient.open(target.masterCli() ? address.asMasterCli() : address);
     }
 }

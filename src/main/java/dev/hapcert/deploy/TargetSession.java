@@ -166,8 +166,8 @@ final class TargetSession {
     }
 
     private static ObservedState.Loaded loadedFrom(SslCertDetails d) {
-        return new ObservedState.Loaded(Optional.ofNullable(d.serial()).filter(s -> !s.isEmpty()),
-                Optional.ofNullable(d.sha1Fingerprint()).filter(s -> !s.isEmpty()), Optional.ofNullable(d.notBefore()));
+        return new ObservedState.Loaded(d.serial().filter(s -> !s.isEmpty()), d.sha1Fingerprint().filter(s -> !s.isEmpty()),
+                d.notBefore());
     }
 
     private void apply(DesiredCertificate certificate, String certName, Path bundlePath, PlanStep.Work work)
@@ -228,7 +228,7 @@ final class TargetSession {
                     + " bytes, tune.bufsize): raise tune.bufsize in haproxy.cfg and payload-limit in hapcert.yml");
         }
         client.setSslCert(certName, certificates);
-        client.setSslCert(certName + ".key", bundle.keyPem());
+        client.setSslCertKey(certName, bundle.keyPem());
     }
 
     private void undo(String certName, Path bundlePath, byte[] previousFile, boolean created, boolean fileWritten) {
@@ -272,8 +272,8 @@ final class TargetSession {
         Bundle bundle = certificate.bundle();
         SslCertDetails loaded = client.showSslCert(certName).orElseThrow(() -> new VerificationException(
                 "after the commit HAProxy does not list " + certName));
-        if (!bundle.sha1Fingerprint().equalsIgnoreCase(loaded.sha1Fingerprint())) {
-            throw new VerificationException("HAProxy reports serial " + loaded.serial() + " for " + certName
+        if (!loadedFrom(loaded).matches(bundle)) {
+            throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for " + certName
                     + " after the commit, expected " + bundle.serialHex());
         }
         if (client.showCrtList(target.crtList()).stream().noneMatch(e -> e.certificate().equals(certName))) {

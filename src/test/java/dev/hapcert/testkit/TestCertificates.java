@@ -84,7 +84,7 @@ public final class TestCertificates {
         KeyPair keys = type.generate();
         Instant now = Instant.now();
         X509Certificate cert = sign(new X500Name("CN=" + commonName), keys, new X500Name("CN=" + commonName), keys.getPrivate(),
-                type, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)), true, List.of(), serial());
+                type, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)), true, List.of(), newSerial());
         return new Authority(cert, keys, type, List.of());
     }
 
@@ -99,14 +99,9 @@ public final class TestCertificates {
             Instant now = Instant.now();
             X509Certificate c = sign(new X500Name("CN=" + commonName), k, X500Name.getInstance(
                     certificate.getSubjectX500Principal().getEncoded()), keys.getPrivate(), keyType,
-                    now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3000)), true, List.of(), serial());
-            List<X509Certificate> chain = new ArrayList<>();
-            chain.add(certificate);
-            chain.addAll(chainAbove);
-            // A root is not sent in a served chain; keep only intermediates.
-            if (chainAbove.isEmpty()) {
-                chain.clear();
-            }
+                    now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3000)), true, List.of(), newSerial());
+            // Everything above the new intermediate that a server sends: this authority (unless it is the root) and its own chain.
+            List<X509Certificate> chain = servedChain();
             return new Authority(c, k, type, List.copyOf(chain));
         }
 
@@ -147,7 +142,7 @@ public final class TestCertificates {
             X509Certificate c = sign(new X500Name("CN=" + dnsNames.get(0)), k,
                     X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
                     issuer.keys().getPrivate(), issuer.keyType(), notBefore, notAfter, false, dnsNames,
-                    serial == null ? serial() : serial);
+                    serial == null ? newSerial() : serial);
             return new Issued(c, issuer.servedChain(), k);
         }
     }
@@ -175,6 +170,9 @@ public final class TestCertificates {
 
         /** PKCS#1 for RSA, SEC1 for EC ({@code BEGIN RSA/EC PRIVATE KEY}), as older tools write it. */
         public String keyTraditionalPem() {
+            if (keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec) {
+                return sec1Pem(ec, keys.getPublic());
+            }
             return writeWithBouncyCastle(keys.getPrivate());
         }
 
@@ -183,8 +181,9 @@ public final class TestCertificates {
             return fullchainPem() + keyPkcs8Pem();
         }
 
+        /** The serial as HAProxy prints it in {@code show ssl cert}. */
         public String serialHex() {
-            return leaf.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT);
+            return dev.hapcert.cert.HaproxyCertFormat.serial(leaf);
         }
     }
 
@@ -201,6 +200,21 @@ public final class TestCertificates {
         return "-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n";
     }
 
+    /** SEC1 with the named curve and the public key, as OpenSSL writes {@code EC PRIVATE KEY}. */
+    private static String sec1Pem(java.security.interfaces.ECPrivateKey key, java.security.PublicKey publicKey) {
+        try {
+            org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded());
+            org.bouncycastle.asn1.x509.SubjectPublicKeyInfo spki =
+                    org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(publicKey.getEncoded());
+            org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                    key.getParams().getOrder().bitLength(), key.getS(), spki.getPublicKeyData(),
+                    info.getPrivateKeyAlgorithm().getParameters());
+            return pemBlock("EC PRIVATE KEY", sec1.getEncoded());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static String writeWithBouncyCastle(PrivateKey key) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
@@ -211,7 +225,7 @@ public final class TestCertificates {
         return out.toString();
     }
 
-    private static BigInteger serial() {
+    private static BigInteger newSerial() {
         // Positive, unique within a run, and long enough to look like a real CA's serial.
         return BigInteger.valueOf(SERIALS.incrementAndGet()).shiftLeft(32).or(BigInteger.valueOf(RANDOM.nextInt() & 0x7FFFFFFF));
     }

@@ -1,0 +1,113 @@
+package dev.hapcert.cert;
+
+/**
+ * Reads just enough DER of a PKCS#8 PrivateKeyInfo to name its key algorithm and, for EC, its curve:
+ * {@code SEQUENCE { INTEGER version, SEQUENCE { OID algorithm, params }, OCTET STRING key, ... }}.
+ * Knowing the algorithm up front gives a precise error for DSA, X25519 or an unknown algorithm instead of trying
+ * every JDK KeyFactory and reporting whichever failure came last.
+ */
+record Pkcs8Header(String algorithmOid, String curveOid) {
+    /** Thrown for anything that is not a well-formed PrivateKeyInfo prefix; carries no content. */
+    static final class MalformedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MalformedException() {
+            super("malformed PKCS#8 structure", null, false, false);
+        }
+    }
+
+    private static final int SEQUENCE = 0x30;
+    private static final int INTEGER = 0x02;
+    private static final int OID = 0x06;
+
+    static Pkcs8Header parse(byte[] der) throws MalformedException {
+        Cursor outer = new Cursor(der, 0, der.length).enter(SEQUENCE);
+        outer.skip(INTEGER);
+        Cursor algorithm = outer.enter(SEQUENCE);
+        String oid = algorithm.readOid();
+        String curve = algorithm.atEnd() || algorithm.peekTag() != OID ? null : algorithm.readOid();
+        return new Pkcs8Header(oid, curve);
+    }
+
+    /** A bounded view over DER bytes; every read is checked against its end. */
+    private static final class Cursor {
+        private final byte[] b;
+        private int pos;
+        private final int end;
+
+        Cursor(byte[] b, int pos, int end) {
+            this.b = b;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        boolean atEnd() {
+            return pos >= end;
+        }
+
+        int peekTag() throws MalformedException {
+            check(pos < end);
+            return b[pos] & 0xFF;
+        }
+
+        /** Consumes a TLV of the given tag and returns a cursor over its value. */
+        Cursor enter(int tag) throws MalformedException {
+            check(peekTag() == tag);
+            pos++;
+            int length = readLength();
+            check(length <= end - pos);
+            Cursor inner = new Cursor(b, pos, pos + length);
+            pos += length;
+            return inner;
+        }
+
+        void skip(int tag) throws MalformedException {
+            enter(tag);
+        }
+
+        String readOid() throws MalformedException {
+            Cursor v = enter(OID);
+            check(v.end > v.pos);
+            StringBuilder s = new StringBuilder();
+            long value = 0;
+            boolean first = true;
+            for (int i = v.pos; i < v.end; i++) {
+                value = (value << 7) | (b[i] & 0x7F);
+                check(value < (1L << 56));
+                if ((b[i] & 0x80) == 0) {
+                    if (first) {
+                        long arc0 = Math.min(value / 40, 2);
+                        s.append(arc0).append('.').append(value - 40 * arc0);
+                        first = false;
+                    } else {
+                        s.append('.').append(value);
+                    }
+                    value = 0;
+                }
+            }
+            check((b[v.end - 1] & 0x80) == 0);
+            return s.toString();
+        }
+
+        private int readLength() throws MalformedException {
+            check(pos < end);
+            int first = b[pos++] & 0xFF;
+            if (first < 0x80) {
+                return first;
+            }
+            int count = first & 0x7F;
+            check(count >= 1 && count <= 3 && count <= end - pos);
+            int length = 0;
+            for (int i = 0; i < count; i++) {
+                length = (length << 8) | (b[pos++] & 0xFF);
+            }
+            return length;
+        }
+
+        private static void check(boolean ok) throws MalformedException {
+            if (!ok) {
+                throw new MalformedException();
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.hapcert.cert;
+
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A private key as the operator gave it: the JDK key (for signing checks), its algorithm ({@code RSA}, {@code EC} or
+ * {@code Ed25519}), and the PEM label and DER exactly as read, so the key HAProxy receives is byte for byte the key
+ * on disk, only re-wrapped canonically. Nothing here ever prints the key: {@link #toString()} is redacted.
+ */
+public final class PrivateKeyMaterial {
+    private final PrivateKey key;
+    private final String algorithm;
+    private final String label;
+    private final byte[] der;
+
+    PrivateKeyMaterial(PrivateKey key, String algorithm, String label, byte[] der) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+        this.label = Objects.requireNonNull(label, "label");
+        this.der = Objects.requireNonNull(der, "der").clone();
+    }
+
+    public PrivateKey key() {
+        return key;
+    }
+
+    /** {@code RSA}, {@code EC} or {@code Ed25519}. */
+    public String algorithm() {
+        return algorithm;
+    }
+
+    /** The PEM label as given: {@code PRIVATE KEY} (PKCS#8), {@code RSA PRIVATE KEY} or {@code EC PRIVATE KEY}. */
+    public String label() {
+        return label;
+    }
+
+    public byte[] der() {
+        return der.clone();
+    }
+
+    /** Canonical PEM of the key as given: 64-column base64, LF line ends, final newline. */
+    public String toPem() {
+        return new PemBlock(label, der).toPem();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        // Constant-time comparison: equality of secrets should not be measurable by timing.
+        return o instanceof PrivateKeyMaterial other && label.equals(other.label) && MessageDigest.isEqual(der, other.der);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(der);
+    }
+
+    @Override
+    public String toString() {
+        return "PrivateKeyMaterial[" + algorithm + ", redacted]";
+    }
+}

@@ -1,0 +1,140 @@
+package dev.hapcert.haproxy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Cuts the byte stream of a prompt-mode Runtime API connection into replies. Pure: no I/O, so it is tested alone.
+ *
+ * <p>In prompt mode HAProxy 2.6 ends every answer with an empty line and then prints its prompt before reading the
+ * next command. Seen on 2.6.12 (a worker's stats socket, after {@code prompt}, {@code new ssl cert /x/b.pem}):
+ * <pre>
+ * "\n> New empty certificate store '/x/b.pem'!\n\n> "
+ * </pre>
+ * and on a master CLI, where the prompt names the process and the answer to {@code prompt} is empty:
+ * <pre>
+ * "master> #&lt;PID&gt;          &lt;type&gt; ...\n# programs\n\nmaster> "
+ * </pre>
+ * A reply therefore ends at a prompt that starts the reply or follows an empty line. The management guide says no
+ * command prints an empty line, but 2.6.12 does ({@code del ssl cert} of a used certificate answers
+ * {@code "Can't remove the certificate: certificate '/x' in use, can't be deleted!\n\n\n> "}), so only a prompt, never
+ * an empty line alone, ends a reply. While reading a payload HAProxy prints {@code "+ "} per line before the answer;
+ * {@link #next(boolean)} removes those.
+ */
+final class ReplyFramer {
+    private byte[] buf = new byte[8192];
+    private int start;
+    private int end;
+
+    /** Appends bytes read from the socket. */
+    void feed(byte[] data, int offset, int length) {
+        if (end + length > buf.length) {
+            compact();
+            if (end + length > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, end + length));
+            }
+        }
+        System.arraycopy(data, offset, buf, end, length);
+        end += length;
+    }
+
+    /** Bytes received that are not yet part of a complete reply. */
+    int pending() {
+        return end - start;
+    }
+
+    /** What was received of an incomplete reply, decoded; for error messages (scrub before showing). */
+    String pendingText() {
+        return new String(buf, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The next complete reply's text, or null when more bytes are needed.
+     *
+     * @param hadPayload strip the {@code "+ "} payload prompts at the start
+     */
+    String next(boolean hadPayload) {
+        for (int p = start; p < end; p++) {
+            boolean candidate = p == start
+                    || buf[p - 1] == '\n' && (p - 1 == start || buf[p - 2] == '\n');
+            if (!candidate) {
+                continue;
+            }
+            int promptEnd = matchPrompt(p);
+            if (promptEnd == NEED_MORE) {
+                return null;
+            }
+            if (promptEnd > 0) {
+                String text = new String(buf, start, p - start, StandardCharsets.UTF_8);
+                start = promptEnd;
+                return clean(text, hadPayload);
+            }
+        }
+        return null;
+    }
+
+    private static final int NEED_MORE = -2;
+
+    /**
+     * If a prompt starts at {@code p}, the index after it; {@link #NEED_MORE} if the bytes so far could still be
+     * one; -1 if not. Prompts: {@code "> "} (worker), {@code "master> "}, {@code "master[ReloadFailed]> "},
+     * {@code "master(xed)> "}, {@code "1234> "} (a master CLI switched to a process).
+     */
+    private int matchPrompt(int p) {
+        int i = p;
+        // Optional name: letters and digits, then optional [..] and (..) groups.
+        while (i < end && isNameChar(buf[i])) {
+            i++;
+        }
+        for (char[] group : new char[][] {{'[', ']'}, {'(', ')'}}) {
+            if (i < end && buf[i] == group[0]) {
+                i++;
+                while (i < end && buf[i] != group[1] && buf[i] != '\n') {
+                    i++;
+                }
+                if (i >= end) {
+                    return NEED_MORE;
+                }
+                if (buf[i] != group[1]) {
+                    return -1;
+                }
+                i++;
+            }
+        }
+        if (i >= end) {
+            return NEED_MORE;
+        }
+        if (buf[i] != '>') {
+            return -1;
+        }
+        if (i + 1 >= end) {
+            return NEED_MORE;
+        }
+        return buf[i + 1] == ' ' ? i + 2 : -1;
+    }
+
+    private static boolean isNameChar(byte b) {
+        return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9';
+    }
+
+    private static String clean(String text, boolean hadPayload) {
+        String t = text;
+        if (hadPayload) {
+            while (t.startsWith("+ ")) {
+                t = t.substring(2);
+            }
+        }
+        // Drop the empty line that ends every answer (and the extra ones some 2.6 errors add).
+        int e = t.length();
+        while (e > 0 && t.charAt(e - 1) == '\n') {
+            e--;
+        }
+        return t.substring(0, e);
+    }
+
+    private void compact() {
+        System.arraycopy(buf, start, buf, 0, end - start);
+        end -= start;
+        start = 0;
+    }
+}

@@ -1,0 +1,334 @@
+package dev.hapcert.haproxy;
+
+import dev.hapcert.error.HaproxyRefusedException;
+import dev.hapcert.error.HaproxyUnreachableException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One typed method per Runtime API command hapcert uses, each checking HAProxy 2.6's success marker and throwing
+ * {@link HaproxyRefusedException} (message scrubbed of payloads) otherwise. Certificate commands answered with
+ * "Operations on certificates are currently locked!" are retried with backoff for
+ * {@link RuntimeApiTimeouts#lockedRetry()}.
+ *
+ * <p>HAProxy has ONE certificate transaction per process, shared by all connections; callers serialize certificate
+ * work per HAProxy with {@link CertificateLock}. This client does not abort transactions on its own, except in the one
+ * case where HAProxy put the caller's certificate into another certificate's transaction ({@link #setSslCert}).
+ *
+ * <p>On a master CLI ({@link RuntimeApiAddress#masterCli()}) every command is routed to the current worker
+ * ({@code @1}) unless {@link #routedTo(ProcList.Process)} names another process. Verified on 2.6.12: prompt mode and
+ * {@code <<} payloads work through the master CLI with the prefix ({@code @1 set ssl cert /x.pem <<} is answered
+ * {@code + + ... Transaction created for certificate /x.pem!}); the master's prompt is {@code "master> "}.
+ */
+public final class RuntimeApiClient implements AutoCloseable {
+    private static final Pattern TRANSACTION_REPLY =
+            Pattern.compile("Transaction (created|updated) for certificate (.*)!");
+
+    private final RuntimeApiConnection connection;
+    private final RuntimeApiTimeouts timeouts;
+    private final String route;
+
+    private RuntimeApiClient(RuntimeApiConnection connection, RuntimeApiTimeouts timeouts, String route) {
+        this.connection = connection;
+        this.timeouts = timeouts;
+        this.route = route;
+    }
+
+    public static RuntimeApiClient open(RuntimeApiAddress address) throws HaproxyUnreachableException {
+        return open(address, RuntimeApiTimeouts.DEFAULT);
+    }
+
+    public static RuntimeApiClient open(RuntimeApiAddress address, RuntimeApiTimeouts timeouts)
+            throws HaproxyUnreachableException {
+        RuntimeApiConnection c = RuntimeApiConnection.open(address, timeouts);
+        return new RuntimeApiClient(c, timeouts, address.masterCli() ? "@1" : null);
+    }
+
+    /**
+     * A view of this client whose commands go to one process of a master CLI (a current or an old worker from
+     * {@link #showProc()}). It shares this client's connection: closing either closes both.
+     */
+    public RuntimeApiClient routedTo(ProcList.Process process) {
+        if (!address().masterCli()) {
+            throw new IllegalStateException(address() + " is not a master CLI; only a master CLI routes commands");
+        }
+        return new RuntimeApiClient(connection, timeouts, process.route());
+    }
+
+    public RuntimeApiAddress address() {
+        return connection.address();
+    }
+
+    // ---- certificates -------------------------------------------------------------------------------------------
+
+    /** {@code show ssl cert}: every store and the open transaction. */
+    public SslCertListing showSslCerts() throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("show", "ssl", "cert"));
+        checkLevel(r);
+        return SslCertListing.parse(r.text());
+    }
+
+    /** {@code show ssl cert <name>}; empty when HAProxy has no such store. Prefix {@code *} for a transaction. */
+    public Optional<SslCertDetails> showSslCert(String name) throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("show", "ssl", "cert", name));
+        checkLevel(r);
+        if (r.text().startsWith("Can't display the certificate")) {
+            return Optional.empty();
+        }
+        return Optional.of(SslCertDetails.parse(r.text()));
+    }
+
+    /** {@code new ssl cert <name>}: an empty store, to be filled by {@link #setSslCert} and committed. */
+    public void newSslCert(String name) throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("new", "ssl", "cert", name));
+        expect(r, r.lastLine().equals("New empty certificate store '" + name + "'!"));
+    }
+
+    /**
+     * {@code set ssl cert <name> <<payload}: loads a PEM into the (new or existing) transaction for {@code name}.
+     * The reply must name exactly {@code name}. HAProxy 2.6.12 answers "Transaction updated for certificate A!" when a
+     * transaction for A is open and loads this certificate into it; committing A would then serve this certificate
+     * under A. In that case the poisoned transaction is aborted and the call fails.
+     */
+    public void setSslCert(String name, String payload) throws HaproxyUnreachableException, HaproxyRefusedException {
+        setPayload(name, name, payload);
+    }
+
+    /**
+     * {@code set ssl cert <name>.key}: the private key as a separate payload in the transaction of {@code name}, for
+     * bundles too large for one payload. Send it after the certificates: loading the main PEM resets the key.
+     * HAProxy names the base certificate in its reply, which is checked like {@link #setSslCert}.
+     */
+    public void setSslCertKey(String name, String keyPayload) throws HaproxyUnreachableException, HaproxyRefusedException {
+        setPayload(name + ".key", name, keyPayload);
+    }
+
+    private void setPayload(String sentName, String name, String payload)
+            throws HaproxyUnreachableException, HaproxyRefusedException {
+        Command cmd = Command.withPayload(payload, "set", "ssl", "cert", sentName);
+        Reply r = certCall(cmd);
+        Matcher m = TRANSACTION_REPLY.matcher(r.lastLine());
+        if (!m.matches()) {
+            checkLevel(r);
+            throw refused(r);
+        }
+        String named = m.group(2);
+        if (named.equals(name)) {
+            return;
+        }
+        String aborted;
+        try {
+            abortSslCert(named);
+            aborted = "hapcert aborted that transaction, so '" + named + "' keeps serving its committed certificate";
+        } catch (HaproxyRefusedException | HaproxyUnreachableException e) {
+            aborted = "aborting that transaction failed too (" + e.getMessage() + "); run 'abort ssl cert " + named
+                    + "' before anything commits it, or '" + named + "' will serve the certificate of '" + name + "'";
+        }
+        throw new HaproxyRefusedException("HAProxy at " + address() + " loaded the certificate for '" + name
+                + "' into the open transaction of '" + named + "' (an HAProxy 2.6 defect when another certificate's"
+                + " transaction is open); " + aborted + ". Another tool or a crashed run left that transaction open;"
+                + " retry once it is committed or aborted");
+    }
+
+    /** {@code commit ssl cert <name>}; on failure the transaction stays open and the caller should abort it. */
+    public void commitSslCert(String name) throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("commit", "ssl", "cert", name));
+        expect(r, r.lastLine().equals("Success!") && !r.text().contains("Failed!"));
+    }
+
+    /** {@code abort ssl cert <name>}. */
+    public void abortSslCert(String name) throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("abort", "ssl", "cert", name));
+        expect(r, r.lastLine().equals("Transaction aborted for certificate '" + name + "'!"));
+    }
+
+    /** {@code del ssl cert <name>}: only for a store no crt-list entry uses any more. */
+    public void delSslCert(String name) throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("del", "ssl", "cert", name));
+        expect(r, r.lastLine().equals("Certificate '" + name + "' deleted!"));
+    }
+
+    // ---- crt-lists ----------------------------------------------------------------------------------------------
+
+    /**
+     * {@code add ssl crt-list <list> <<line}: {@code line} is one crt-list line, {@code <name> [options] [filters]}.
+     * The certificate must be committed first. Use absolute names: HAProxy prefixes relative ones with crt-base.
+     */
+    public void addCrtListEntry(String crtList, String line) throws HaproxyUnreachableException, HaproxyRefusedException {
+        if (line.isBlank() || line.contains("\n") || line.contains("\r")) {
+            throw new IllegalArgumentException("a crt-list entry is one non-empty line");
+        }
+        Reply r = certCall(Command.withPayload(line, "add", "ssl", "crt-list", crtList));
+        expect(r, r.lastLine().equals("Success!") && r.text().startsWith("Inserting certificate '"));
+    }
+
+    /** {@code show ssl crt-list -n <list>}: the entries with their line numbers. */
+    public List<CrtListEntry> showCrtList(String crtList) throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("show", "ssl", "crt-list", "-n", crtList));
+        checkLevel(r);
+        if (!r.text().startsWith("# ")) {
+            throw new HaproxyRefusedException("HAProxy at " + address() + " has no crt-list or crt directory named '"
+                    + crtList + "' (it answered: " + r.scrubbed() + "); 'show ssl crt-list' lists the names, exactly"
+                    + " as written after 'crt-list' in haproxy.cfg");
+        }
+        return CrtListEntry.parseListing(r.text());
+    }
+
+    /** {@code show ssl crt-list}: the names of every crt-list and {@code crt <dir>} directory. */
+    public List<String> showCrtLists() throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("show", "ssl", "crt-list"));
+        checkLevel(r);
+        return r.lines().stream().map(String::strip).filter(s -> !s.isEmpty() && !s.startsWith("#")).toList();
+    }
+
+    /** {@code del ssl crt-list <list> <name[:line]>}; HAProxy refuses a bind line's default certificate. */
+    public void delCrtListEntry(String crtList, String nameOrNameColonLine)
+            throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("del", "ssl", "crt-list", crtList, nameOrNameColonLine));
+        expect(r, r.lastLine().startsWith("Entry '") && r.lastLine().endsWith(" deleted in crtlist '" + crtList + "'!"));
+    }
+
+    // ---- process ------------------------------------------------------------------------------------------------
+
+    /** {@code show info} as ordered fields. */
+    public Map<String, String> showInfo() throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = call(Command.of("show", "info"));
+        Map<String, String> info = new LinkedHashMap<>();
+        for (String line : r.lines()) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                info.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+            }
+        }
+        if (!info.containsKey("Version")) {
+            throw refused(r);
+        }
+        return info;
+    }
+
+    /** The HAProxy version, e.g. {@code 2.6.12-1+deb12u4}. */
+    public String version() throws HaproxyUnreachableException, HaproxyRefusedException {
+        return showInfo().get("Version");
+    }
+
+    /**
+     * {@code reload} on a master CLI: the master re-reads its configuration and starts new workers. HAProxy 2.6
+     * re-executes the master and drops the connection without a reply (2.7 and later answer {@code Success=1}), so a
+     * closed connection is the expected end here; only an explicit {@code Success=0} is a refusal.
+     */
+    public void reloadMaster() throws HaproxyRefusedException {
+        if (!address().masterCli()) {
+            throw new IllegalStateException(address() + " is not a master CLI; only a master CLI can reload");
+        }
+        try {
+            Reply r = connection.exchange(Command.of("reload"));
+            if (r.text().contains("Success=0")) {
+                throw new HaproxyRefusedException("HAProxy's master at " + address() + " refused the reload: " + r.scrubbed());
+            }
+        } catch (HaproxyUnreachableException closedAsExpected) {
+            // 2.6: the master has re-executed itself.
+        }
+    }
+
+    /** {@code show proc}, on a master CLI only: how to reach every current and old worker. */
+    public ProcList showProc() throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = connection.exchange(Command.of("show", "proc"));
+        if (!r.text().startsWith("#<PID>")) {
+            throw new HaproxyRefusedException(address() + " does not answer 'show proc' like a master CLI (it answered: "
+                    + r.scrubbed() + "); point hapcert at the socket given to haproxy -S");
+        }
+        return ProcList.parse(r.text());
+    }
+
+    // ---- batches ------------------------------------------------------------------------------------------------
+
+    /**
+     * Sends the commands pipelined on this connection (routed like every other command) and returns one reply per
+     * command, in order; {@link Reply#command()} is the command as given. Nothing is checked or retried: the caller
+     * judges each reply (e.g. {@link Reply#isLocked()}) and must not log {@link Reply#text()} unscrubbed.
+     */
+    public List<Reply> pipeline(List<Command> commands) throws HaproxyUnreachableException {
+        List<Command> sent = commands.stream().map(this::routed).toList();
+        List<Reply> got = connection.exchange(sent);
+        List<Reply> replies = new ArrayList<>(got.size());
+        for (int i = 0; i < got.size(); i++) {
+            replies.add(new Reply(commands.get(i), got.get(i).text()));
+        }
+        return replies;
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+
+    // ---- internals ----------------------------------------------------------------------------------------------
+
+    private Command routed(Command c) {
+        return route == null ? c : c.routed(route);
+    }
+
+    private Reply call(Command c) throws HaproxyUnreachableException {
+        Reply r = connection.exchange(routed(c));
+        return new Reply(c, r.text());
+    }
+
+    /** A certificate command, retried with backoff while HAProxy reports its certificate lock held. */
+    private Reply certCall(Command c) throws HaproxyUnreachableException, HaproxyRefusedException {
+        long deadline = System.nanoTime() + timeouts.lockedRetry().toNanos();
+        long pauseMillis = 50;
+        while (true) {
+            Reply r = call(c);
+            if (!r.isLocked()) {
+                return r;
+            }
+            if (System.nanoTime() + pauseMillis * 1_000_000 > deadline) {
+                throw new HaproxyRefusedException("HAProxy at " + address() + " kept certificate operations locked for"
+                        + " over " + timeouts.lockedRetry().toSeconds() + " s while running '" + c + "'; another"
+                        + " commit is running (many certificates or crt-lists make it slow); retry later");
+            }
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HaproxyRefusedException("interrupted while waiting for HAProxy's certificate lock", e);
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 1000);
+        }
+    }
+
+    private void expect(Reply r, boolean success) throws HaproxyRefusedException {
+        if (!success) {
+            checkLevel(r);
+            throw refused(r);
+        }
+    }
+
+    /**
+     * HAProxy 2.6 answers "Permission denied" to changes below level admin, and "Can't allocate memory!" to
+     * {@code show ssl cert} at level user (seen on 2.6.12).
+     */
+    private void checkLevel(Reply r) throws HaproxyRefusedException {
+        String last = r.lastLine();
+        if (last.equals("Permission denied") || last.equals("Can't allocate memory!")) {
+            throw new HaproxyRefusedException("the Runtime API socket " + address().displayName() + " is not at level"
+                    + " admin (HAProxy answered '" + last + "' to '" + r.command() + "'): add 'level admin' to its"
+                    + (address().masterCli() ? " -S option" : " 'stats socket' line") + " and reload HAProxy");
+        }
+    }
+
+    private HaproxyRefusedException refused(Reply r) {
+        return new HaproxyRefusedException("HAProxy at " + address() + " refused '" + r.command() + "': "
+                + (r.text().isBlank() ? "(empty answer)" : r.scrubbed()));
+    }
+
+    @Override
+    public String toString() {
+        return "RuntimeApiClient[" + address() + (route == null ? "" : " " + route) + "]";
+    }
+}

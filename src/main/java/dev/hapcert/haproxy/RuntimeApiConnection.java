@@ -1,0 +1,257 @@
+package dev.hapcert.haproxy;
+
+import dev.hapcert.error.HaproxyUnreachableException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The only place that touches a Runtime API socket. It connects (unix socket or TCP), switches the session to prompt
+ * mode so that many commands share one connection, and exchanges commands for replies, pipelined: up to
+ * {@link #MAX_IN_FLIGHT} commands are written before their replies are read, while reading and writing go on at the
+ * same time so that neither side can block the other on full buffers.
+ *
+ * <p>Every wait is bounded by {@link RuntimeApiTimeouts}. Failures become {@link HaproxyUnreachableException}s whose
+ * messages name the socket and the likely fix; see {@link ConnectFailures}. Not thread-safe: one caller at a time.
+ */
+public final class RuntimeApiConnection implements AutoCloseable {
+    /** Commands written ahead of their replies; bounded so that one batch cannot flood HAProxy's buffers. */
+    public static final int MAX_IN_FLIGHT = 50;
+
+    private final RuntimeApiAddress address;
+    private final RuntimeApiTimeouts timeouts;
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final ReplyFramer framer = new ReplyFramer();
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
+    private boolean broken;
+
+    private RuntimeApiConnection(RuntimeApiAddress address, RuntimeApiTimeouts timeouts, SocketChannel channel,
+                                 Selector selector) {
+        this.address = address;
+        this.timeouts = timeouts;
+        this.channel = channel;
+        this.selector = selector;
+    }
+
+    /** Connects and enters prompt mode. */
+    public static RuntimeApiConnection open(RuntimeApiAddress address, RuntimeApiTimeouts timeouts)
+            throws HaproxyUnreachableException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(timeouts, "timeouts");
+        if (address.kind() == RuntimeApiAddress.Kind.UNIX) {
+            ConnectFailures.checkSocketFile(address);
+        }
+        SocketChannel ch = null;
+        Selector sel = null;
+        try {
+            SocketAddress target = address.kind() == RuntimeApiAddress.Kind.UNIX
+                    ? UnixDomainSocketAddress.of(address.path())
+                    : new InetSocketAddress(address.host(), address.port());
+            ch = address.kind() == RuntimeApiAddress.Kind.UNIX
+                    ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+            ch.configureBlocking(false);
+            sel = Selector.open();
+            if (!ch.connect(target)) {
+                ch.register(sel, SelectionKey.OP_CONNECT);
+                if (sel.select(timeouts.connect().toMillis()) == 0) {
+                    throw new HaproxyUnreachableException("no connection to the Runtime API at " + address
+                            + " within " + seconds(timeouts.connect()) + "; check that HAProxy runs and that"
+                            + " nothing (a firewall, a full accept queue) holds the connection");
+                }
+                ch.finishConnect();
+                sel.selectedKeys().clear();
+            }
+            RuntimeApiConnection c = new RuntimeApiConnection(address, timeouts, ch, sel);
+            c.enterPromptMode();
+            return c;
+        } catch (UnresolvedAddressException e) {
+            closeQuietly(ch, sel);
+            throw new HaproxyUnreachableException("cannot resolve the host of the Runtime API address " + address, e);
+        } catch (IOException e) {
+            closeQuietly(ch, sel);
+            throw ConnectFailures.map(address, e);
+        } catch (HaproxyUnreachableException | RuntimeException e) {
+            closeQuietly(ch, sel);
+            throw e;
+        }
+    }
+
+    private void enterPromptMode() throws HaproxyUnreachableException {
+        // The answer to "prompt" is empty on a worker and on the master CLI; anything else is not a Runtime API.
+        Reply r = exchange(List.of(Command.of("prompt"))).get(0);
+        if (!r.text().isEmpty()) {
+            broken = true;
+            throw new HaproxyUnreachableException(address + " did not answer 'prompt' like an HAProxy Runtime API"
+                    + " (answer: " + r.scrubbed() + "); check that it is a 'stats socket' or a master CLI socket");
+        }
+    }
+
+    public RuntimeApiAddress address() {
+        return address;
+    }
+
+    /** One command, one reply. */
+    public Reply exchange(Command command) throws HaproxyUnreachableException {
+        return exchange(List.of(command)).get(0);
+    }
+
+    /**
+     * Sends the commands in order and returns their replies in the same order, pipelined on this connection.
+     * If the connection fails midway the whole call fails; the commands before the failure may have taken effect.
+     */
+    public List<Reply> exchange(List<Command> commands) throws HaproxyUnreachableException {
+        if (broken) {
+            throw new HaproxyUnreachableException("the connection to the Runtime API at " + address
+                    + " failed earlier and was closed; open a new one");
+        }
+        List<Reply> replies = new ArrayList<>(commands.size());
+        Deque<Command> inFlight = new ArrayDeque<>();
+        int nextToWrite = 0;
+        ByteBuffer out = null;
+        long lastProgress = System.nanoTime();
+        try {
+            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            while (replies.size() < commands.size()) {
+                if (out == null && nextToWrite < commands.size() && inFlight.size() < MAX_IN_FLIGHT) {
+                    Command c = commands.get(nextToWrite++);
+                    out = ByteBuffer.wrap(c.encode());
+                    inFlight.addLast(c);
+                }
+                if (out != null) {
+                    // Write eagerly; a full socket buffer leaves the rest for when the socket is writable again.
+                    if (channel.write(out) > 0) {
+                        lastProgress = System.nanoTime();
+                    }
+                    if (!out.hasRemaining()) {
+                        out = null;
+                        continue;
+                    }
+                }
+                key.interestOps(SelectionKey.OP_READ | (out != null ? SelectionKey.OP_WRITE : 0));
+                long left = timeouts.idle().toMillis() - (System.nanoTime() - lastProgress) / 1_000_000;
+                if (left <= 0) {
+                    throw timeout(inFlight.peekFirst());
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
+                int n = readAvailable();
+                if (n != 0) {
+                    lastProgress = System.nanoTime();
+                }
+                takeReplies(inFlight, replies);
+                if (n < 0 && replies.size() < commands.size()) {
+                    throw closedWhile(inFlight.peekFirst(), null);
+                }
+            }
+            key.interestOps(0);
+            return replies;
+        } catch (IOException e) {
+            broken = true;
+            // A write fails with "Broken pipe" when HAProxy dropped the connection; answers it sent before that
+            // are still readable and tell which command it was working on.
+            try {
+                readAvailable();
+            } catch (IOException ignored) {
+                // Nothing more to read; attribute the failure with what was received.
+            }
+            takeReplies(inFlight, replies);
+            throw closedWhile(inFlight.peekFirst(), e);
+        } catch (HaproxyUnreachableException | RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+    }
+
+    private void takeReplies(Deque<Command> inFlight, List<Reply> replies) {
+        String text;
+        while (!inFlight.isEmpty() && (text = framer.next(inFlight.peekFirst().hasPayload())) != null) {
+            replies.add(new Reply(inFlight.removeFirst(), text));
+        }
+    }
+
+    /** Reads what is there without waiting: the byte count, 0 if nothing, -1 at end of stream. */
+    private int readAvailable() throws IOException {
+        int total = 0;
+        while (true) {
+            readBuffer.clear();
+            int n = channel.read(readBuffer);
+            if (n < 0) {
+                return total > 0 ? total : -1;
+            }
+            if (n == 0) {
+                return total;
+            }
+            total += n;
+            framer.feed(readBuffer.array(), 0, n);
+        }
+    }
+
+    private HaproxyUnreachableException timeout(Command current) {
+        String what = current == null ? "" : " to '" + current + "'";
+        return new HaproxyUnreachableException("no answer" + what + " from the Runtime API at " + address + " within "
+                + seconds(timeouts.idle()) + "; HAProxy may be overloaded or stuck");
+    }
+
+    private HaproxyUnreachableException closedWhile(Command current, IOException cause) {
+        if (current != null && current.hasPayload()) {
+            String subject = current.words().size() >= 4 && current.line().contains("ssl cert")
+                    ? "the certificate for " + current.words().get(current.words().size() - 1)
+                    : "the payload of '" + current + "'";
+            return new HaproxyUnreachableException("HAProxy closed the connection at " + address
+                    + " while receiving " + subject + " (" + current.encodedLength() + " bytes with the command);"
+                    + " in HAProxy 2.6 this happens when a command with its payload exceeds tune.bufsize (16384 bytes"
+                    + " by default): send the certificates and the key separately (set ssl cert NAME, then NAME.key)"
+                    + " or raise tune.bufsize", cause);
+        }
+        String partial = ReplyScrubber.oneLine(framer.pendingText());
+        if (partial.startsWith("Can't find the target PID")) {
+            // 2.6.12 master CLI: an unknown @<n>/@!<pid> gets this line and the connection is closed.
+            return new HaproxyUnreachableException("the master CLI at " + address + " has no process for '"
+                    + current + "' (" + partial + "); the worker may have been replaced by a reload: run 'show proc'"
+                    + " and address a current worker", cause);
+        }
+        String what = current == null ? "" : " while answering '" + current + "'";
+        return new HaproxyUnreachableException("HAProxy closed the Runtime API connection at " + address + what
+                + (partial.isEmpty() ? "" : "; its last words: " + partial), cause);
+    }
+
+    private static String seconds(java.time.Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + " ms" : d.toSeconds() + " s";
+    }
+
+    @Override
+    public void close() {
+        broken = true;
+        closeQuietly(channel, selector);
+    }
+
+    private static void closeQuietly(SocketChannel ch, Selector sel) {
+        try {
+            if (sel != null) {
+                sel.close();
+            }
+        } catch (IOException ignored) {
+            // Closing a selector has no failure an operator could act on.
+        }
+        try {
+            if (ch != null) {
+                ch.close();
+            }
+        } catch (IOException ignored) {
+            // Same for the channel: it is gone either way.
+        }
+    }
+}

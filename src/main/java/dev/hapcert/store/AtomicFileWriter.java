@@ -1,0 +1,177 @@
+package dev.hapcert.store;
+
+import dev.hapcert.config.FileOwnership;
+import dev.hapcert.error.ConfigException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.security.SecureRandom;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * Replaces a file so that a crash at any moment leaves either the complete old file or the complete new one,
+ * and so that the new content, which may hold a private key, is never readable by anyone it should not be.
+ *
+ * <p>Steps: create {@code .hapcert-<name>.<random>.tmp} in the target's directory (same file system, so the
+ * rename is atomic) with the owner-only part of the configured mode, set that mode again explicitly (the umask
+ * can only have narrowed it), write, fsync, set the group, then the final mode (group bits only once the group is
+ * right), rename over the target, fsync the directory so the rename itself survives a power loss. The leading dot
+ * also keeps HAProxy from loading the temp file when a bind line names the whole directory with {@code crt}.
+ *
+ * <p>Every failure is a {@link ConfigException} naming the path; the temp file is removed unless the process
+ * died, in which case {@link #removeStaleTemps} cleans up on the next run.
+ */
+public final class AtomicFileWriter {
+    static final String TEMP_PREFIX = ".hapcert-";
+    static final String TEMP_SUFFIX = ".tmp";
+    // Leaves room for prefix, random part and suffix within the usual 255-byte name limit.
+    private static final int MAX_NAME_IN_TEMP = 200;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private AtomicFileWriter() {
+    }
+
+    /** Atomically replaces (or creates) {@code target} with {@code content}, owned as {@code ownership} says. */
+    public static void write(Path target, byte[] content, FileOwnership ownership) throws ConfigException {
+        Path dir = checkTarget(target);
+        Path temp = dir.resolve(tempName(target.getFileName().toString()));
+        boolean renamed = false;
+        try {
+            Set<PosixFilePermission> createMode = ownership.ownerOnlyMode();
+            // The channel is opened by the create itself, so it is writable even if the mode is read-only.
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(createMode))) {
+                Files.setPosixFilePermissions(temp, createMode);
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            // Here the temp file is complete and still owner-only: crash tests check its mode at this point.
+            CrashPoint.reached("after-temp-write");
+            if (ownership.group().isPresent()) {
+                setGroup(temp, ownership.group().get(), target);
+            }
+            Files.setPosixFilePermissions(temp, EnumSet.copyOf(ownership.mode()));
+            // rename(2): replaces the directory entry, so a symlink planted after our check is replaced, not followed.
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            renamed = true;
+            CrashPoint.reached("after-rename");
+            fsyncDirectory(dir);
+        } catch (IOException e) {
+            throw failure(target, e);
+        } finally {
+            if (!renamed) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the original failure matters more; removeStaleTemps cleans up later
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes {@code .hapcert-*.tmp} files left in {@code dir} by a run that died mid-write. Callers hold the
+     * target's lock, so no live writer owns them. A missing directory has nothing to clean.
+     *
+     * @return how many were deleted
+     */
+    public static int removeStaleTemps(Path dir) throws ConfigException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
+            for (Path p : entries) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw failure(dir, e);
+        }
+        return removed;
+    }
+
+    private static Path checkTarget(Path target) throws ConfigException {
+        if (!target.isAbsolute() || target.getFileName() == null) {
+            throw new ConfigException("cannot write " + target + ": hapcert writes only to absolute file paths");
+        }
+        Path dir = target.getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException("cannot write " + target + ": directory " + dir + " does not exist"
+                    + " (hapcert does not create HAProxy's directories; create it with the right owner and mode)");
+        }
+        if (Files.isSymbolicLink(target)) {
+            throw new ConfigException("refusing to write " + target + ": it is a symbolic link; hapcert replaces"
+                    + " files in place and will not write through a link (replace it with a regular file)");
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ConfigException("refusing to write " + target + ": it exists and is not a regular file");
+        }
+        return dir;
+    }
+
+    private static void setGroup(Path temp, String group, Path target) throws IOException, ConfigException {
+        GroupPrincipal principal;
+        try {
+            principal = temp.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new ConfigException("cannot write " + target + ": group '" + group + "' (files.group) does not"
+                    + " exist on this host", e);
+        }
+        PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setGroup(principal);
+    }
+
+    // Linux fsyncs a directory opened read-only; this makes the rename itself durable.
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    static String tempName(String targetName) {
+        String name = targetName.length() > MAX_NAME_IN_TEMP ? targetName.substring(0, MAX_NAME_IN_TEMP) : targetName;
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        return TEMP_PREFIX + name + "." + HexFormat.of().formatHex(random) + TEMP_SUFFIX;
+    }
+
+    /** Turns an I/O failure into a message about the path the operator knows, with the system's reason. */
+    static ConfigException failure(Path target, IOException e) {
+        String reason;
+        if (e instanceof AccessDeniedException) {
+            reason = "permission denied";
+        } else if (e instanceof NoSuchFileException) {
+            reason = "no such file or directory";
+        } else if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            reason = fse.getReason().toLowerCase(java.util.Locale.ROOT);
+            if (reason.contains("operation not permitted")) {
+                reason += " (is the file or directory immutable, chattr +i?)";
+            }
+        } else {
+            reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        return new ConfigException("cannot write " + target + ": " + reason, e);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.hapcert.store;
+
+/**
+ * A test-only fault switch that kills the JVM at a named point, as a SIGKILL would: no finally blocks, no
+ * shutdown hooks, no flushing. Crash tests run hapcert in a child process with the switch set and then check
+ * that what is left on disk and in HAProxy is valid and that a rerun converges.
+ *
+ * <p>Set the system property {@code hapcert.test.crashAt} or the environment variable
+ * {@code HAPCERT_TEST_CRASH_AT} to one of these names; the process then exits with status 137 there:
+ * <ul>
+ * <li>{@code after-temp-write}: {@link AtomicFileWriter} wrote and fsynced the temp file, which still has the
+ *     owner-only part of its mode; before its group, final mode and rename
+ * <li>{@code after-rename}: {@link AtomicFileWriter} renamed the temp file over the target, before the
+ *     directory fsync
+ * <li>{@code after-set-ssl-cert}: the Runtime API transaction holds the new certificate, not committed
+ * <li>{@code after-commit}: the certificate is committed, the crt-list line not yet added
+ * <li>{@code before-crt-list-update}: certificates are deployed, the crt-list file not yet rewritten
+ * <li>{@code between-targets}: one target is done, the next not started
+ * </ul>
+ * Outside tests neither is set and {@link #reached} is a cheap no-op.
+ */
+public final class CrashPoint {
+    public static final String PROPERTY = "hapcert.test.crashAt";
+    public static final String ENVIRONMENT = "HAPCERT_TEST_CRASH_AT";
+    /** Exit status of a process killed by SIGKILL (128 + 9). */
+    public static final int EXIT_STATUS = 137;
+
+    private CrashPoint() {
+    }
+
+    /** Halts the JVM immediately if the crash switch names {@code name}. */
+    public static void reached(String name) {
+        if (name.equals(System.getProperty(PROPERTY)) || name.equals(System.getenv(ENVIRONMENT))) {
+            Runtime.getRuntime().halt(EXIT_STATUS);
+        }
+    }
+}

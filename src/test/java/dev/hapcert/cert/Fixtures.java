@@ -1,0 +1,64 @@
+package dev.hapcert.cert;
+
+import dev.hapcert.testkit.TestCertificates;
+import dev.hapcert.testkit.TestCertificates.Authority;
+import dev.hapcert.testkit.TestCertificates.Issued;
+import dev.hapcert.testkit.TestCertificates.KeyType;
+import java.math.BigInteger;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Certificates shared by the tests of this package, minted once per JVM (RSA 4096 keys are slow to generate). */
+final class Fixtures {
+    static final Authority ROOT = TestCertificates.newRootCa("hapcert Test Root");
+    static final Authority INTERMEDIATE = ROOT.intermediate("hapcert Test Intermediate");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Map<KeyType, Issued> LEAVES = new ConcurrentHashMap<>();
+
+    private Fixtures() {
+    }
+
+    /** A leaf for shop.example.test and www.shop.example.test, issued by {@link #INTERMEDIATE}. */
+    static Issued leaf(KeyType type) {
+        return LEAVES.computeIfAbsent(type,
+                t -> INTERMEDIATE.leaf("shop.example.test", "www.shop.example.test").keyType(t).serial(nextSerial()).issue());
+    }
+
+    /**
+     * A fresh positive serial. Leaves are always minted with an explicit one: TestCertificates.LeafSpec.issue()
+     * falls back to the record's own (null) serial accessor instead of its serial generator.
+     */
+    static BigInteger nextSerial() {
+        return new BigInteger(63, RANDOM).add(BigInteger.ONE);
+    }
+
+    /**
+     * The key as OpenSSL's {@code openssl ec} writes it: PKCS#1 for RSA, SEC1 with the named curve and public key
+     * for EC. TestCertificates.Issued.keyTraditionalPem() writes EC keys without curve parameters, which OpenSSL
+     * itself cannot read, so it is only used as an invalid input.
+     */
+    static String traditionalPem(Issued issued) throws Exception {
+        PrivateKey key = issued.keys().getPrivate();
+        if (!key.getAlgorithm().equals("EC")) {
+            return issued.keyTraditionalPem();
+        }
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+        int orderBits = ((ECPrivateKey) key).getParams().getOrder().bitLength();
+        DERBitString publicPoint = new DERBitString(
+                SubjectPublicKeyInfo.getInstance(issued.keys().getPublic().getEncoded()).getPublicKeyData().getOctets());
+        byte[] sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(orderBits, inner.getKey(), publicPoint,
+                info.getPrivateKeyAlgorithm().getParameters()).getEncoded();
+        return TestCertificates.pemBlock("EC PRIVATE KEY", sec1);
+    }
+
+    static PrivateKeyMaterial pkcs8(java.security.PrivateKey key) throws Exception {
+        return KeyReader.read(new PemBlock("PRIVATE KEY", key.getEncoded()), "test key");
+    }
+}
