@@ -4,13 +4,38 @@ import dev.hapcert.error.HapcertException;
 import java.util.List;
 
 /**
- * Where desired certificates come from: one certbot lineage (the deploy hook), explicit files, and later whole
- * certbot/acme.sh/lego/dehydrated stores. A source reads and validates everything before anything is deployed,
- * so a bad bundle fails before HAProxy or the disk is touched.
+ * Where desired certificates come from: one certbot lineage (the deploy hook), explicit files, an ACME client's hook
+ * environment or arguments, or a client's whole store (certbot config dir, acme.sh home, lego path, dehydrated base
+ * dir, a directory of bundles). A source reads and validates everything before anything is deployed, so a bad bundle
+ * fails before HAProxy or the disk is touched.
+ *
+ * <p>Two ways to read, for two kinds of caller:
+ * <ul>
+ *   <li>{@link #load()} is all-or-nothing: the deploy hook wants exactly the certificate it was called for, and any
+ *       problem is a failure of the whole run.</li>
+ *   <li>{@link #loadEach()} reports per certificate: {@code sync}, {@code status} and {@code doctor} read whole stores
+ *       and must deploy or show every good certificate even when another one is broken. It throws only when the
+ *       store as a whole cannot be read (missing or unreadable directory).</li>
+ * </ul>
+ * Sources of one certificate get {@code loadEach()} for free; stores implement {@code loadEach()} and derive
+ * {@code load()} from it with {@link SourceItem#requireAll}.
  */
 public interface CertificateSource {
-    /** Reads, parses and validates the certificates; throws on the first unusable one with a specific message. */
+    /** Reads, parses and validates the certificates; throws on any unusable one with a specific message. */
     List<DesiredCertificate> load() throws HapcertException;
+
+    /**
+     * Reads every certificate independently: one {@link SourceItem} per entry, in a stable order (by name).
+     *
+     * @throws HapcertException only when the source as a whole is unusable, e.g. its directory does not exist
+     */
+    default List<SourceItem> loadEach() throws HapcertException {
+        try {
+            return load().stream().<SourceItem>map(SourceItem.Loaded::new).toList();
+        } catch (HapcertException e) {
+            return List.of(new SourceItem.Failed(describe(), describe(), e));
+        }
+    }
 
     /** A short human description for reports, e.g. "certbot lineage /etc/letsencrypt/live/shop.example.com". */
     String describe();

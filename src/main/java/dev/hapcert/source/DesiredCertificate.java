@@ -43,6 +43,23 @@ public record DesiredCertificate(String name, Bundle bundle, List<String> requir
         return name;
     }
 
+    /**
+     * The certificate name for a domain or a client's directory/file name that is one: a leading {@code "*."}
+     * becomes {@code "wildcard_."}, so {@code *.example.com} is stored as {@code wildcard_.example.com}. The
+     * underscore cannot occur in a host name, so this never collides with a real domain's certificate. Every
+     * source names wildcard certificates this way, so the same certificate keeps its name whichever client or
+     * command delivers it.
+     */
+    public static String nameFromDomain(String domain, String whereFrom) throws InvalidInputException {
+        if (domain != null && domain.startsWith("*.")) {
+            return checkName(WILDCARD_PREFIX + domain.substring(2), whereFrom);
+        }
+        return checkName(domain, whereFrom);
+    }
+
+    /** What a leading "*." turns into in a certificate name; see {@link #nameFromDomain}. */
+    public static final String WILDCARD_PREFIX = "wildcard_.";
+
     /** Shows a hostile name without letting it break the line it is printed on. */
     static String printable(String s) {
         StringBuilder b = new StringBuilder();

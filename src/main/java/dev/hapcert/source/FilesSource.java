@@ -41,7 +41,7 @@ public final class FilesSource implements CertificateSource {
                 throw new InvalidInputException("the certificate in " + certificate
                         + " has no DNS name to name it by; give --name");
             }
-            name = DesiredCertificate.checkName(names.get(0).replace("*", "_wildcard"), "the certificate's first DNS name");
+            name = DesiredCertificate.nameFromDomain(names.get(0), "the certificate's first DNS name");
         }
         return List.of(new DesiredCertificate(name, bundle, requiredNames, describe()));
     }
