@@ -8,8 +8,13 @@ import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
+import dev.hapcert.store.OwnershipFile;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -20,27 +25,50 @@ import java.util.function.Consumer;
 public final class Deployer {
     private final DeployOptions options;
     private final Consumer<String> notices;
+    private final BiConsumer<Integer, Integer> progress;
 
     /**
      * @param notices receives progress and warnings for people (stderr); never the report itself
      */
     public Deployer(DeployOptions options, Consumer<String> notices) {
+        this(options, notices, (done, total) -> { });
+    }
+
+    /**
+     * @param progress called after each certificate of a target with (done, total), for a progress bar
+     */
+    public Deployer(DeployOptions options, Consumer<String> notices, BiConsumer<Integer, Integer> progress) {
         this.options = options;
         this.notices = notices;
+        this.progress = progress;
     }
 
     public DeployReport deploy(List<DesiredCertificate> certificates, List<TargetConfig> targets) {
+        return run(certificates, targets, Optional.empty());
+    }
+
+    /**
+     * Like {@link #deploy}, then removes from each target the certificates hapcert deployed earlier (its ownership
+     * registry) that are neither among {@code certificates} nor named in {@code keep} (entries of the source that
+     * failed to load this time: a broken lineage is not a deleted one).
+     */
+    public DeployReport sync(List<DesiredCertificate> certificates, Set<String> keep, List<TargetConfig> targets) {
+        return run(certificates, targets, Optional.of(keep));
+    }
+
+    private DeployReport run(List<DesiredCertificate> certificates, List<TargetConfig> targets, Optional<Set<String>> prune) {
         List<CertificateResult> results = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             if (i > 0) {
                 CrashPoint.reached("between-targets");
             }
-            results.addAll(deployToTarget(certificates, targets.get(i)));
+            results.addAll(deployToTarget(certificates, targets.get(i), prune));
         }
         return new DeployReport(results);
     }
 
-    private List<CertificateResult> deployToTarget(List<DesiredCertificate> certificates, TargetConfig target) {
+    private List<CertificateResult> deployToTarget(List<DesiredCertificate> certificates, TargetConfig target,
+                                                   Optional<Set<String>> prune) {
         long started = System.nanoTime();
         try (CertificateLock lock = CertificateLock.acquire(target.lockFile(), options.lockTimeout())) {
             if (!options.dryRun()) {
@@ -63,8 +91,32 @@ public final class Deployer {
                 TargetSession session = new TargetSession(client, target, options, notices);
                 session.clearLeftoverTransactions(certificates);
                 List<CertificateResult> results = new ArrayList<>();
-                for (DesiredCertificate certificate : certificates) {
-                    results.add(session.deploy(certificate));
+                for (int i = 0; i < certificates.size(); i++) {
+                    results.add(session.deploy(certificates.get(i)));
+                    progress.accept(i + 1, certificates.size());
+                }
+                OwnershipFile owned = OwnershipFile.read(target.paths().toHost(target.certDir()));
+                if (!options.dryRun()) {
+                    owned.update(results.stream().filter(r -> r.outcome().success()).map(CertificateResult::certificate).toList(),
+                            List.of(), target.files());
+                }
+                if (prune.isPresent()) {
+                    Set<String> wanted = new HashSet<>();
+                    certificates.forEach(c -> wanted.add(TargetSession.certName(target, c)));
+                    prune.get().forEach(name -> wanted.add(TargetSession.certName(target, name)));
+                    List<String> removed = new ArrayList<>();
+                    for (String name : owned.names()) {
+                        if (!wanted.contains(name)) {
+                            CertificateResult r = session.remove(name);
+                            results.add(r);
+                            if (r.outcome() == Outcome.REMOVED) {
+                                removed.add(name);
+                            }
+                        }
+                    }
+                    if (!options.dryRun()) {
+                        owned.update(List.of(), removed, target.files());
+                    }
                 }
                 return results;
             }

@@ -9,6 +9,8 @@ public enum Outcome {
     UNCHANGED(true, ExitCode.OK),
     /** Applied by a reload because the Runtime API could not be reached and the configuration allowed it. */
     RELOADED(true, ExitCode.OK),
+    /** {@code sync --prune}: deployed earlier by hapcert, no longer in the source, removed. */
+    REMOVED(true, ExitCode.OK),
     /** {@code --dry-run}: the plan, nothing touched. */
     PLANNED(true, ExitCode.OK),
     REFUSED_OLDER(false, ExitCode.INVALID_INPUT),

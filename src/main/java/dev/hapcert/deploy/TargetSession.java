@@ -61,8 +61,51 @@ final class TargetSession {
     }
 
     static String certName(TargetConfig target, DesiredCertificate certificate) {
+        return certName(target, certificate.name());
+    }
+
+    static String certName(TargetConfig target, String name) {
         String dir = target.certDir().endsWith("/") ? target.certDir() : target.certDir() + "/";
-        return dir + certificate.name() + ".pem";
+        return dir + name + ".pem";
+    }
+
+    /**
+     * Removes a certificate hapcert deployed earlier and the source no longer has, in the order that keeps a
+     * restart valid at every step: the running crt-list entry, the crt-list file line, the certificate store, and
+     * last the bundle file (a file nobody references is harmless; a reference to a missing file stops HAProxy).
+     */
+    CertificateResult remove(String certName) {
+        long started = System.nanoTime();
+        try {
+            if (options.dryRun()) {
+                return new CertificateResult(target.name(), certName, Outcome.PLANNED, null, null,
+                        "would remove: no longer in the source", elapsed(started));
+            }
+            Optional<SslCertDetails> loaded = client.showSslCert(certName);
+            for (var entry : client.showCrtList(target.crtList())) {
+                if (entry.certificate().equals(certName)) {
+                    client.delCrtListEntry(target.crtList(), certName);
+                    break;
+                }
+            }
+            CrtListFile list = CrtListFile.read(crtListOnHost);
+            if (list.find(certName).isPresent()) {
+                AtomicFileWriter.write(crtListOnHost, list.withoutEntry(certName).render()
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), target.files());
+            }
+            if (loaded.isPresent()) {
+                client.delSslCert(certName);
+            }
+            Files.deleteIfExists(target.paths().toHost(certName));
+            return new CertificateResult(target.name(), certName, Outcome.REMOVED,
+                    loaded.flatMap(SslCertDetails::serial).orElse(null), null, "no longer in the source", elapsed(started));
+        } catch (HapcertException e) {
+            return new CertificateResult(target.name(), certName, Outcome.forFailure(e.exitCode()), null, null,
+                    "removing: " + e.getMessage(), elapsed(started));
+        } catch (IOException e) {
+            return new CertificateResult(target.name(), certName, Outcome.FAILED, null, null,
+                    "removing: " + e.getMessage(), elapsed(started));
+        }
     }
 
     /**

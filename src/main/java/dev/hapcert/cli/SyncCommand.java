@@ -1,0 +1,119 @@
+package dev.hapcert.cli;
+
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.deploy.CertificateResult;
+import dev.hapcert.deploy.DeployOptions;
+import dev.hapcert.deploy.DeployReport;
+import dev.hapcert.deploy.Deployer;
+import dev.hapcert.deploy.Outcome;
+import dev.hapcert.error.ExitCode;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.InvalidInputException;
+import dev.hapcert.source.CertificateSource;
+import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.source.SourceItem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hapcert sync}: every certificate of a source onto every target; the same pipeline as deploy, in bulk. */
+@Command(name = "sync",
+        mixinStandardHelpOptions = true,
+        description = {"Bring every target in line with a whole certificate store: add new certificates, update changed "
+                + "ones, leave unchanged ones alone, and with --prune remove what hapcert deployed earlier and the "
+                + "source no longer has (never anything hapcert did not deploy).",
+            "",
+            "An unusable certificate in the source is reported and the others carry on."})
+final class SyncCommand implements Callable<Integer>, ContextAware {
+    private CommandContext context;
+
+    @Mixin
+    TargetOptions targets = new TargetOptions();
+
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
+    @Option(names = {"-s", "--source"}, paramLabel = "KIND:DIR", defaultValue = SourceSpec.DEFAULT,
+            description = "Where the certificates are: " + SourceSpec.FORMS + " (repeatable; default: ${DEFAULT-VALUE}).")
+    List<String> sources;
+
+    @Option(names = "--prune", description = "Remove certificates hapcert deployed earlier that the source no longer has.")
+    boolean prune;
+
+    @Option(names = "--dry-run", description = "Print the plan and touch nothing.")
+    boolean dryRun;
+
+    @Option(names = "--force", description = "Replace loaded certificates even with older ones.")
+    boolean force;
+
+    @Option(names = "--verify-tls", paramLabel = "HOST:PORT",
+            description = "After deploying, handshake with HOST:PORT for every name and check the served certificate.")
+    String verifyTls;
+
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to wait for another deploy on the same HAProxy (default: ${DEFAULT-VALUE}).")
+    int lockTimeoutSeconds;
+
+    @Override
+    public void setContext(CommandContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws HapcertException {
+        context.setVerbose(output.verbose);
+        List<DesiredCertificate> certificates = new ArrayList<>();
+        Set<String> keep = new HashSet<>();
+        List<CertificateResult> sourceFailures = new ArrayList<>();
+        for (String spec : sources) {
+            CertificateSource source = SourceSpec.parse(spec);
+            for (SourceItem item : source.loadEach()) {
+                if (item instanceof SourceItem.Loaded loaded) {
+                    certificates.add(loaded.certificate());
+                } else if (item instanceof SourceItem.Failed failed) {
+                    keep.add(failed.name());
+                    sourceFailures.add(new CertificateResult("-", failed.name(), Outcome.INVALID, null, null,
+                            failed.error().getMessage(), 0));
+                } else if (item instanceof SourceItem.Skipped skipped) {
+                    keep.add(skipped.name());
+                    context.err().println("hapcert: skipped " + skipped.name() + ": " + skipped.reason());
+                }
+            }
+        }
+        List<TargetConfig> resolved = targets.resolve(context.env());
+        Optional<DeployOptions.TlsEndpoint> endpoint;
+        try {
+            endpoint = Optional.ofNullable(verifyTls).map(DeployOptions.TlsEndpoint::parse);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--verify-tls: " + e.getMessage());
+        }
+        DeployOptions options = new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds),
+                DeployOptions.DEFAULT_PAYLOAD_LIMIT);
+        ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
+        Deployer deployer = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update);
+        DeployReport report = prune ? deployer.sync(certificates, keep, resolved) : deployer.deploy(certificates, resolved);
+        bar.finish();
+        List<CertificateResult> all = new ArrayList<>(sourceFailures);
+        all.addAll(report.results());
+        DeployReport whole = new DeployReport(all);
+        output.print(context, whole);
+        context.err().println("hapcert: " + summary(whole));
+        ExitCode code = whole.exitCode();
+        return code.code();
+    }
+
+    static String summary(DeployReport report) {
+        java.util.Map<Outcome, Long> counts = new java.util.EnumMap<>(Outcome.class);
+        report.results().forEach(r -> counts.merge(r.outcome(), 1L, Long::sum));
+        StringBuilder b = new StringBuilder("sync: ");
+        counts.forEach((o, n) -> b.append(n).append(' ').append(o.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')).append(", "));
+        return counts.isEmpty() ? "sync: nothing to do" : b.substring(0, b.length() - 2);
+    }
+}
