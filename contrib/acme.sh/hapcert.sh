@@ -11,7 +11,7 @@
 # Settings, read from the environment on the first run and saved by acme.sh for renewals:
 #   HAPCERT_BIN   the hapcert command (default: hapcert, looked up in PATH)
 #   HAPCERT_ARGS  extra arguments for "hapcert deploy", split on blanks (no quoting), for example
-#                 "--socket /run/haproxy/admin.sock --cert-dir /etc/haproxy/certs"
+#                 "--config /etc/hapcert/hapcert.yml --target edge"
 #
 # The certificate is named after its acme.sh directory, as "hapcert sync" names it when reading the acme.sh
 # home: example.com for RSA, example.com_ecc for ECDSA, wildcard_.example.com for *.example.com.

@@ -4,7 +4,7 @@
 #
 # Install: copy this file somewhere, make it executable, and set in dehydrated's config
 #   HOOK=/etc/dehydrated/hapcert-hook.sh
-#   export HAPCERT_ARGS="--socket /run/haproxy/admin.sock"     # optional, split on blanks
+#   export HAPCERT_ARGS="--config /etc/hapcert/hapcert.yml"     # optional, split on blanks
 #   export HAPCERT_BIN=/usr/local/bin/hapcert                  # optional, default: hapcert in PATH
 # (dehydrated reads its config with bash, so "export" makes the settings reach this hook.)
 #

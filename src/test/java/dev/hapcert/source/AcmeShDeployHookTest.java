@@ -82,13 +82,13 @@ class AcmeShDeployHookTest {
         Path dir = ClientLayouts.acmeShDomain(home, "*.example.test", true, ClientLayouts.issue("*.example.test"), "no");
 
         CommandRun run = deploy(dir, "*.example.test", Map.of("HAPCERT_BIN", recorder.toString(),
-                "HAPCERT_ARGS", "--socket /run/h a.sock --verify-tls *:443"));
+                "HAPCERT_ARGS", "--config /etc/h a.yml --verify-tls *:443"));
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
         String name = new AcmeShSource(home).load().get(0).name();
         assertThat(recordedCalls()).containsExactly("deploy", "--fullchain", dir.resolve("fullchain.cer").toString(),
                 "--key", dir.resolve("*.example.test.key").toString(), "--name", name, "--domains", "*.example.test",
-                "--socket", "/run/h", "a.sock", "--verify-tls", "*:443", "--end--");
+                "--config", "/etc/h", "a.yml", "--verify-tls", "*:443", "--end--");
         assertThat(name).isEqualTo("wildcard_.example.test_ecc");
     }
 
@@ -97,18 +97,18 @@ class AcmeShDeployHookTest {
         Path dir = ClientLayouts.acmeShDomain(home, "example.test", false, ClientLayouts.issue("example.test"), "no");
 
         CommandRun failed = deploy(dir, "example.test", Map.of("HAPCERT_BIN", recorder.toString(),
-                "HAPCERT_ARGS", "--socket /bad", "FAKE_EXIT", "5"));
+                "HAPCERT_ARGS", "--config /bad.yml", "FAKE_EXIT", "5"));
         assertThat(failed.exitCode()).as(failed.describe()).isNotZero();
         assertThat(failed.stderr()).contains("hapcert deploy failed for example.test");
         assertThat(Files.readString(dir.resolve("example.test.conf"))).doesNotContain("SAVED_HAPCERT");
 
-        CommandRun first = deploy(dir, "example.test", Map.of("HAPCERT_BIN", recorder.toString(), "HAPCERT_ARGS", "--socket /good"));
+        CommandRun first = deploy(dir, "example.test", Map.of("HAPCERT_BIN", recorder.toString(), "HAPCERT_ARGS", "--config /good.yml"));
         assertThat(first.exitCode()).as(first.describe()).isZero();
         Files.delete(calls);
 
         // A renewal: acme.sh runs the hook again without the variables in the environment.
         CommandRun renewal = deploy(dir, "example.test", Map.of());
         assertThat(renewal.exitCode()).as(renewal.describe()).isZero();
-        assertThat(recordedCalls()).containsSubsequence("--name", "example.test", "--socket", "/good", "--end--");
+        assertThat(recordedCalls()).containsSubsequence("--name", "example.test", "--config", "/good.yml", "--end--");
     }
 }
