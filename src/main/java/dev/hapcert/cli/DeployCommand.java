@@ -10,6 +10,7 @@ import dev.hapcert.source.CertbotLineageSource;
 import dev.hapcert.source.CertificateSource;
 import dev.hapcert.source.FilesSource;
 import dev.hapcert.source.HookEnvironment;
+import dev.hapcert.source.HookRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code hapcert deploy}: the deploy hook. One certificate onto every configured HAProxy. */
 @Command(name = "deploy",
@@ -79,6 +81,10 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
             description = "After deploying, handshake with HOST:PORT for every name and check the served certificate.")
     String verifyTls;
 
+    @Parameters(arity = "0..*", paramLabel = "HOOK-ARGS", hidden = true,
+            description = "Arguments a hook caller passes, e.g. dehydrated's `deploy_cert DOMAIN KEY CERT FULLCHAIN CHAIN TS`.")
+    List<String> hookArgs;
+
     @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for another deploy on the same HAProxy (default: ${DEFAULT-VALUE}).")
     int lockTimeoutSeconds;
@@ -91,6 +97,16 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
     @Override
     public Integer call() throws HapcertException {
         context.setVerbose(output.verbose);
+        if (hookArgs != null && !hookArgs.isEmpty() && input == null) {
+            Optional<HookRequest> request = HookEnvironment.detectArguments(hookArgs, name);
+            if (request.isPresent() && request.get() instanceof HookRequest.Ignore ignore) {
+                // dehydrated reads some hooks' stdout (generate_csr): print nothing there for events we ignore.
+                if (output.verbose) {
+                    context.err().println("hapcert: nothing to do: " + ignore.reason());
+                }
+                return 0;
+            }
+        }
         CertificateSource source = source();
         var certificates = source.load();
         List<TargetConfig> resolved = targets.resolve(context.env());
@@ -116,6 +132,18 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
         if (input != null && input.files != null) {
             return new FilesSource(input.files.certificate, input.files.chain, input.files.key, required, name);
         }
+        if (hookArgs != null && !hookArgs.isEmpty()) {
+            if (input != null) {
+                throw new InvalidInputException("unexpected arguments " + hookArgs + " together with certificate options");
+            }
+            if (domains != null) {
+                throw new InvalidInputException("--domains cannot be combined with hook arguments; the ACME client names the domains");
+            }
+            Optional<HookRequest> request = HookEnvironment.detectArguments(hookArgs, name);
+            if (request.isPresent() && request.get() instanceof HookRequest.Deploy deploy) {
+                return deploy.source();
+            }
+        }
         Optional<CertificateSource> fromHook = HookEnvironment.detect(context.env(), name);
         if (fromHook.isPresent()) {
             if (domains != null) {
@@ -123,7 +151,8 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
             }
             return fromHook.get();
         }
-        throw new InvalidInputException("no certificate given: run hapcert deploy as a certbot deploy hook "
-                + "(certbot sets RENEWED_LINEAGE), or give --lineage DIR, or --fullchain FILE --key FILE");
+        throw new InvalidInputException("no certificate given: run hapcert deploy as the deploy hook of certbot "
+                + "(RENEWED_LINEAGE), lego (LEGO_CERT_PATH), acme.sh (contrib/acme.sh/hapcert.sh) or dehydrated "
+                + "(contrib/dehydrated/hook.sh), or give --lineage DIR, or --fullchain FILE --key FILE");
     }
 }
