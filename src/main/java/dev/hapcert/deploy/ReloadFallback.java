@@ -76,6 +76,7 @@ final class ReloadFallback {
             }
             check(reload, haproxyConfig);
             reload(reload);
+            verifyServed(certificates);
             return results(certificates, Outcome.RELOADED, "Runtime API unreachable: files written, `haproxy -c` passed, "
                     + "HAProxy reloaded (" + reload.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")", started);
         } catch (HapcertException e) {
@@ -135,6 +136,45 @@ final class ReloadFallback {
             }
         }
         notices.accept(target.name() + ": HAProxy reloaded");
+    }
+
+    /**
+     * New workers need a moment to start after a reload, so with {@code --verify-tls} the served certificate is
+     * polled until it appears or the time is up.
+     */
+    private void verifyServed(List<DesiredCertificate> certificates) throws HapcertException {
+        if (options.verifyTls().isEmpty()) {
+            return;
+        }
+        DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (DesiredCertificate c : certificates) {
+            for (String name : c.bundle().dnsNames()) {
+                while (true) {
+                    String served = null;
+                    try {
+                        served = dev.hapcert.cert.HaproxyCertFormat.serial(
+                                TlsProbe.servedCertificate(endpoint.host(), endpoint.port(), TlsProbe.probeName(name)));
+                    } catch (HapcertException notYet) {
+                        // The new worker may not be listening yet.
+                    }
+                    if (c.bundle().serialHex().equals(served)) {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new dev.hapcert.error.VerificationException("after the reload " + endpoint.host() + ":"
+                                + endpoint.port() + " serves serial " + served + " for " + name + ", expected "
+                                + c.bundle().serialHex());
+                    }
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new dev.hapcert.error.VerificationException("interrupted while verifying " + name);
+                    }
+                }
+            }
+        }
     }
 
     private void restore(Map<Path, byte[]> previous) {
