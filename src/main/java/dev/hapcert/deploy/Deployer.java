@@ -95,6 +95,7 @@ public final class Deployer {
                     results.add(session.deploy(certificates.get(i)));
                     progress.accept(i + 1, certificates.size());
                 }
+                flushCrtList(session, results);
                 OwnershipFile owned = OwnershipFile.read(target.paths().toHost(target.certDir()));
                 if (!options.dryRun()) {
                     owned.update(results.stream().filter(r -> r.outcome().success()).map(CertificateResult::certificate).toList(),
@@ -122,6 +123,26 @@ public final class Deployer {
             }
         } catch (HapcertException e) {
             return failAll(certificates, target, e, started);
+        }
+    }
+
+    /**
+     * Writes the crt-list file once for the whole target. If that fails, the certificates are served but a restart
+     * would not list them: their results say so and fail.
+     */
+    private static void flushCrtList(TargetSession session, List<CertificateResult> results) {
+        List<String> pending = session.pendingCrtListLines();
+        try {
+            session.flush();
+        } catch (HapcertException e) {
+            for (int i = 0; i < results.size(); i++) {
+                CertificateResult r = results.get(i);
+                if (pending.contains(r.certificate())) {
+                    results.set(i, new CertificateResult(r.target(), r.certificate(), Outcome.forFailure(e.exitCode()),
+                            r.previousSerial(), r.serial(), "served, but the crt-list file was not updated, so a restart "
+                            + "would drop it: " + e.getMessage(), r.millis()));
+                }
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -50,6 +51,11 @@ final class TargetSession {
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final Path crtListOnHost;
+    /** The running crt-list and the crt-list file, read once per session and kept in step as entries are added. */
+    private Set<String> runtimeCrtList;
+    private CrtListFile crtListFile;
+    /** Certificates whose crt-list file line is added in memory but not yet written: see {@link #flush()}. */
+    private final List<String> pendingCrtListLines = new ArrayList<>();
 
     TargetSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices)
             throws ConfigException {
@@ -82,16 +88,12 @@ final class TargetSession {
                         "would remove: no longer in the source", elapsed(started));
             }
             Optional<SslCertDetails> loaded = client.showSslCert(certName);
-            for (var entry : client.showCrtList(target.crtList())) {
-                if (entry.certificate().equals(certName)) {
-                    client.delCrtListEntry(target.crtList(), certName);
-                    break;
-                }
+            if (runtimeCrtList().remove(certName)) {
+                client.delCrtListEntry(target.crtList(), certName);
             }
-            CrtListFile list = CrtListFile.read(crtListOnHost);
-            if (list.find(certName).isPresent()) {
-                AtomicFileWriter.write(crtListOnHost, list.withoutEntry(certName).render()
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), target.files());
+            if (crtListFile().find(certName).isPresent()) {
+                crtListFile = crtListFile().withoutEntry(certName);
+                writeCrtListFile();
             }
             if (loaded.isPresent()) {
                 client.delSslCert(certName);
@@ -206,8 +208,8 @@ final class TargetSession {
                 throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
             }
         }
-        boolean inFile = CrtListFile.read(crtListOnHost).find(certName).isPresent();
-        boolean inRuntime = client.showCrtList(target.crtList()).stream().anyMatch(e -> e.certificate().equals(certName));
+        boolean inFile = crtListFile().find(certName).isPresent();
+        boolean inRuntime = runtimeCrtList().contains(certName);
         return new ObservedState(loaded, exists, matches, inFile, inRuntime);
     }
 
@@ -246,13 +248,54 @@ final class TargetSession {
         String line = CrtListFile.formatLine(certName, target.sslOptions(), List.of());
         if (work.addRuntimeCrtListEntry()) {
             client.addCrtListEntry(target.crtList(), line);
+            runtimeCrtList().add(certName);
+        }
+        if (work.writeCrtListFile()) {
+            crtListFile = crtListFile().withEntry(line);
+            pendingCrtListLines.add(certName);
+        }
+    }
+
+    /**
+     * Writes the crt-list file once for every line added since the last flush. Deferred so that a sync of thousands
+     * of certificates rewrites the file once, not once per certificate; safe because the file only ever gains lines
+     * for certificates HAProxy has already committed, and a crash before the flush leaves lines a rerun adds.
+     *
+     * @return the certificates whose line was written
+     */
+    List<String> flush() throws HapcertException {
+        if (pendingCrtListLines.isEmpty()) {
+            return List.of();
         }
         CrashPoint.reached("before-crt-list-update");
-        if (work.writeCrtListFile()) {
-            CrtListFile updated = CrtListFile.read(crtListOnHost).withEntry(line);
-            AtomicFileWriter.write(crtListOnHost, updated.render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    target.files());
+        writeCrtListFile();
+        List<String> written = List.copyOf(pendingCrtListLines);
+        pendingCrtListLines.clear();
+        return written;
+    }
+
+    List<String> pendingCrtListLines() {
+        return List.copyOf(pendingCrtListLines);
+    }
+
+    private void writeCrtListFile() throws HapcertException {
+        AtomicFileWriter.write(crtListOnHost, crtListFile().render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                target.files());
+    }
+
+    private Set<String> runtimeCrtList() throws HapcertException {
+        if (runtimeCrtList == null) {
+            runtimeCrtList = new HashSet<>();
+            client.showCrtList(target.crtList()).forEach(e -> runtimeCrtList.add(e.certificate()));
         }
+        return runtimeCrtList;
+    }
+
+    private CrtListFile crtListFile() throws HapcertException {
+        if (crtListFile == null) {
+            crtListFile = CrtListFile.read(crtListOnHost);
+        }
+        return crtListFile;
     }
 
     /**
@@ -322,8 +365,9 @@ final class TargetSession {
             throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for " + certName
                     + " after the commit, expected " + bundle.serialHex());
         }
-        if (client.showCrtList(target.crtList()).stream().noneMatch(e -> e.certificate().equals(certName))) {
-            throw new VerificationException("HAProxy's crt-list " + target.crtList() + " does not list " + certName);
+        if (loaded.status() != SslCertDetails.Status.USED) {
+            throw new VerificationException("HAProxy loaded " + certName + " but no crt-list uses it (status "
+                    + loaded.status() + "); check that " + target.crtList() + " is the crt-list of a bind line");
         }
         if (options.verifyTls().isPresent()) {
             DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
