@@ -14,6 +14,8 @@ import java.util.Optional;
  * stdin. The caller owns the protocol (prompt mode, payload framing, reply parsing); this class only moves bytes.
  */
 public final class ContainerRuntimeApi {
+    /** What Podman reports when the exec ended while input it was given was still unread. */
+    private static final String ENGINE_STREAM_RESET = "connection reset by peer";
     private static final byte[] QUIT = "quit\n".getBytes(StandardCharsets.US_ASCII);
     /** Where tools usually live, for images without a shell to ask {@code command -v}. */
     private static final List<String> DIRS = List.of("/usr/bin/", "/bin/", "/usr/local/bin/", "/usr/sbin/");
@@ -98,11 +100,20 @@ public final class ContainerRuntimeApi {
         System.arraycopy(QUIT, 0, stream, at, QUIT.length);
         stream = Arrays.copyOf(stream, at + QUIT.length);
         ExecResult r = exec.run(tool.argv(socketPath), stream, timeout);
-        if (r.exitCode() != 0) {
-            throw new HaproxyUnreachableException(tool.kind().command() + " in container "
-                    + exec.container().describe() + " could not talk to HAProxy's stats socket " + socketPath
-                    + " (exit " + r.exitCode() + "): " + DockerEngine.oneLine(PemScrubber.scrub(r.stderrText()))
-                    + " - check the stats socket path in HAProxy's configuration");
+        // A reset means the tool ended without reading all of its input: HAProxy closed the connection early.
+        if (r.exitCode() != 0 || r.stderrText().contains(ENGINE_STREAM_RESET)) {
+            // Connect again without input: the first attempt's error text may be lost with its unread input,
+            // and a clean connect tells a wrong socket path from HAProxy hanging up in the middle of the stream.
+            ExecResult probe = exec.run(tool.probeArgv(socketPath), new byte[0], timeout);
+            if (probe.exitCode() != 0) {
+                throw new HaproxyUnreachableException(tool.kind().command() + " in container "
+                        + exec.container().describe() + " could not connect to HAProxy's stats socket " + socketPath
+                        + ": " + DockerEngine.oneLine(PemScrubber.scrub(probe.stderrText()))
+                        + " - check the stats socket path in HAProxy's configuration");
+            }
+            throw new HaproxyUnreachableException("HAProxy in container " + exec.container().describe()
+                    + " closed the stats socket connection before reading the whole command stream (HAProxy 2.6"
+                    + " does so silently when a command with its payload exceeds tune.bufsize); the reply is cut short");
         }
         return r.stdoutText();
     }

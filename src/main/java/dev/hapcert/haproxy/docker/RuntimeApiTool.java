@@ -32,6 +32,17 @@ public record RuntimeApiTool(Kind kind, String executable) {
         }
     }
 
+    /**
+     * An argv that connects to {@code socketPath} without reading stdin, to learn why a connection failed: the
+     * engine may lose the error text of a command that exits before reading the stdin it was given.
+     */
+    public List<String> probeArgv(String socketPath) {
+        return switch (kind) {
+            case SOCAT -> List.of(executable, "-t", "0.05", "/dev/null", "UNIX-CONNECT:" + socketPath);
+            case NETCAT -> List.of(executable, "-U", socketPath);
+        };
+    }
+
     /** The argv that connects stdin/stdout to {@code socketPath}; the socket path is not secret, payloads are not here. */
     public List<String> argv(String socketPath) {
         return switch (kind) {

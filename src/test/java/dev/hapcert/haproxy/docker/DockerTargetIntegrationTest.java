@@ -107,6 +107,35 @@ class DockerTargetIntegrationTest {
     }
 
     @Test
+    void replacesACertificateWithItsKeyOnStdin() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
+        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
+        ContainerRuntimeApi api = ContainerRuntimeApi.open(engine.execChannel(c), "/tmp/admin.sock", TIMEOUT);
+        var next = TestCertificates.newRootCa("Next Root").leaf("site.example.test")
+                .serial(new java.math.BigInteger(63, new java.security.SecureRandom()).setBit(62)).issue();
+        String payload = next.haproxyPem().replace("\r", "").replaceAll("\n+", "\n");
+        String stream = "prompt\nset ssl cert /etc/haproxy/site.pem <<\n" + payload + "\n"
+                + "commit ssl cert /etc/haproxy/site.pem\nshow ssl cert /etc/haproxy/site.pem\n";
+        String reply = api.send(stream.getBytes(StandardCharsets.US_ASCII));
+        // Booleans, not the reply itself: a failing assertion must not print what HAProxy may have echoed.
+        assertThat(reply.contains("Success!")).as("commit reported Success!").isTrue();
+        assertThat(reply.contains("Serial: " + next.serialHex())).as("new serial served").isTrue();
+    }
+
+    @Test
+    void reportsAPayloadHaproxyDroppedAsUnreachable() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
+        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
+        ContainerRuntimeApi api = ContainerRuntimeApi.open(engine.execChannel(c), "/tmp/admin.sock", TIMEOUT);
+        // HAProxy 2.6 closes the connection without a word once a command and its payload pass tune.bufsize.
+        String line = "A".repeat(63) + "\n";
+        String stream = "prompt\nset ssl cert /etc/haproxy/site.pem <<\n" + line.repeat(2000) + "\nshow info\n";
+        assertThatThrownBy(() -> api.send(stream.getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(HaproxyUnreachableException.class).hasMessageContaining("before reading the whole command stream")
+                .hasMessageNotContaining("AAAA");
+    }
+
+    @Test
     void findsSocatByPathWhenTheImageHasNoShell() throws Exception {
         String id = startHaproxy(PodmanEngine.Image.WITHOUT_SHELL, false, Map.of());
         ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
@@ -132,7 +161,8 @@ class DockerTargetIntegrationTest {
         ContainerRuntimeApi api = ContainerRuntimeApi.open(engine.execChannel(c), "/tmp/nowhere.sock", TIMEOUT);
         assertThatThrownBy(() -> api.send("show info\n".getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(HaproxyUnreachableException.class)
-                .hasMessageContaining("/tmp/nowhere.sock").hasMessageContaining("No such file");
+                .hasMessageContaining("could not connect to HAProxy's stats socket /tmp/nowhere.sock")
+                .hasMessageContaining("No such file");
     }
 
     @Test
