@@ -19,7 +19,11 @@ sock="$dir/engine.sock"
 
 ping_engine() {
     [ -S "$sock" ] || return 1
-    curl -sf --max-time 2 --unix-socket "$sock" http://d/_ping >/dev/null 2>&1
+    if command -v curl >/dev/null; then
+        curl -sf --max-time 2 --unix-socket "$sock" http://d/_ping >/dev/null 2>&1
+    else
+        timeout 5 podman --remote --url "unix://$sock" version >/dev/null 2>&1
+    fi
 }
 
 # A throwaway root filesystem holding only /bin/true, so the probe needs no image.
