@@ -1,0 +1,130 @@
+package dev.hapcert.haproxy.docker;
+
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.HaproxyUnreachableException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * HAProxy's Runtime API reached through an exec in its container: each {@link #send} starts one exec of socat
+ * (or netcat) connected to the stats socket inside the container and writes the whole command stream on its
+ * stdin. The caller owns the protocol (prompt mode, payload framing, reply parsing); this class only moves bytes.
+ */
+public final class ContainerRuntimeApi {
+    /** What Podman reports when the exec ended while input it was given was still unread. */
+    private static final String ENGINE_STREAM_RESET = "connection reset by peer";
+    private static final byte[] QUIT = "quit\n".getBytes(StandardCharsets.US_ASCII);
+    /** Where tools usually live, for images without a shell to ask {@code command -v}. */
+    private static final List<String> DIRS = List.of("/usr/bin/", "/bin/", "/usr/local/bin/", "/usr/sbin/");
+
+    private final ExecChannel exec;
+    private final String socketPath;
+    private final RuntimeApiTool tool;
+    private final Duration timeout;
+
+    private ContainerRuntimeApi(ExecChannel exec, String socketPath, RuntimeApiTool tool, Duration timeout) {
+        this.exec = exec;
+        this.socketPath = socketPath;
+        this.tool = tool;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Finds a usable tool in the container and returns a client for the stats socket at {@code socketPath}
+     * (the container's view).
+     *
+     * @throws HaproxyUnreachableException naming the fix when the image has neither socat nor netcat
+     */
+    public static ContainerRuntimeApi open(ExecChannel exec, String socketPath, Duration timeout) throws HapcertException {
+        if (!socketPath.startsWith("/")) {
+            throw new IllegalArgumentException("stats socket path must be absolute: " + socketPath);
+        }
+        RuntimeApiTool tool = detectTool(exec).orElseThrow(() -> new HaproxyUnreachableException(
+                "container " + exec.container().describe() + " has no socat (nor nc with -U) to reach HAProxy's"
+                        + " stats socket " + socketPath + ": install socat in the image, or bind-mount HAProxy's"
+                        + " stats socket to the host and set runtime-api to it"));
+        return new ContainerRuntimeApi(exec, socketPath, tool, timeout);
+    }
+
+    /**
+     * The best tool the image has: asked of {@code /bin/sh -c 'command -v ...'}, or, without a shell, found by
+     * running each candidate with a harmless version flag.
+     */
+    public static Optional<RuntimeApiTool> detectTool(ExecChannel exec) throws HapcertException {
+        ExecResult shell = exec.run(List.of("/bin/sh", "-c", "command -v socat; echo ---; command -v nc"),
+                new byte[0], Duration.ofSeconds(10));
+        if (shell.exitCode() != 127 && shell.stdoutText().contains("---")) {
+            String[] parts = shell.stdoutText().split("---", 2);
+            if (!parts[0].isBlank()) {
+                return Optional.of(new RuntimeApiTool(RuntimeApiTool.Kind.SOCAT, parts[0].strip()));
+            }
+            if (!parts[1].isBlank() && supportsUnix(exec, parts[1].strip())) {
+                return Optional.of(new RuntimeApiTool(RuntimeApiTool.Kind.NETCAT, parts[1].strip()));
+            }
+            return Optional.empty();
+        }
+        for (RuntimeApiTool.Kind kind : RuntimeApiTool.Kind.values()) {
+            for (String dir : DIRS) {
+                String candidate = dir + kind.command();
+                boolean present = kind == RuntimeApiTool.Kind.SOCAT
+                        ? exec.run(List.of(candidate, "-V"), new byte[0], Duration.ofSeconds(10)).exitCode() == 0
+                        : supportsUnix(exec, candidate);
+                if (present) {
+                    return Optional.of(new RuntimeApiTool(kind, candidate));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    public RuntimeApiTool tool() {
+        return tool;
+    }
+
+    /**
+     * Sends {@code commandStream} (e.g. {@code "prompt\n"} followed by commands and payloads) and returns
+     * everything HAProxy answered. A {@code quit} line is appended so HAProxy closes the connection and the
+     * exec ends by itself.
+     *
+     * @throws HaproxyUnreachableException when the tool cannot connect to the socket
+     */
+    public String send(byte[] commandStream) throws HapcertException {
+        byte[] stream = Arrays.copyOf(commandStream, commandStream.length + QUIT.length + 1);
+        int at = commandStream.length;
+        if (at > 0 && commandStream[at - 1] != '\n') {
+            stream[at++] = '\n';
+        }
+        System.arraycopy(QUIT, 0, stream, at, QUIT.length);
+        stream = Arrays.copyOf(stream, at + QUIT.length);
+        ExecResult r = exec.run(tool.argv(socketPath), stream, timeout);
+        // A reset means the tool ended without reading all of its input: HAProxy closed the connection early.
+        if (r.exitCode() != 0 || r.stderrText().contains(ENGINE_STREAM_RESET)) {
+            // Connect again without input: the first attempt's error text may be lost with its unread input,
+            // and a clean connect tells a wrong socket path from HAProxy hanging up in the middle of the stream.
+            ExecResult probe = exec.run(tool.probeArgv(socketPath), new byte[0], timeout);
+            if (probe.exitCode() != 0) {
+                throw new HaproxyUnreachableException(tool.kind().command() + " in container "
+                        + exec.container().describe() + " could not connect to HAProxy's stats socket " + socketPath
+                        + ": " + DockerEngine.oneLine(PemScrubber.scrub(probe.stderrText()))
+                        + " - check the stats socket path in HAProxy's configuration");
+            }
+            throw new HaproxyUnreachableException("HAProxy in container " + exec.container().describe()
+                    + " closed the stats socket connection before reading the whole command stream (HAProxy 2.6"
+                    + " does so silently when a command with its payload exceeds tune.bufsize); the reply is cut short");
+        }
+        return r.stdoutText();
+    }
+
+    private static boolean supportsUnix(ExecChannel exec, String nc) throws HapcertException {
+        // Netcats without unix sockets (traditional, most busybox builds) reject -U in their usage text.
+        ExecResult help = exec.run(List.of(nc, "-h"), new byte[0], Duration.ofSeconds(10));
+        if (help.exitCode() == 127) {
+            return false;
+        }
+        String text = help.stdoutText() + help.stderrText();
+        return text.contains("-U");
+    }
+}

@@ -1,0 +1,302 @@
+package dev.hapcert.haproxy.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.BadRequestException;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.HaproxyUnreachableException;
+import dev.hapcert.error.InvalidInputException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A connection to a Docker Engine API (Docker, or Podman's compatible service) at an address such as
+ * {@code unix:///var/run/docker.sock} or {@code tcp://127.0.0.1:2375}. {@link #connect} asks the engine which
+ * API versions it serves and speaks the newest both sides know.
+ */
+public final class DockerEngine implements AutoCloseable {
+    public static final String DEFAULT_ADDRESS = "unix:///var/run/docker.sock";
+
+    private final String address;
+    private final ApiVersion apiVersion;
+    private final DockerHttpClient http;
+    private final DockerClient client;
+
+    private DockerEngine(String address, ApiVersion apiVersion, DockerHttpClient http, DockerClient client) {
+        this.address = address;
+        this.apiVersion = apiVersion;
+        this.http = http;
+        this.client = client;
+    }
+
+    /** The engine address to use: {@code configured} when given, else {@code DOCKER_HOST}, else the default socket. */
+    public static String resolveAddress(String configured, Map<String, String> env) {
+        if (configured != null && !configured.isBlank()) {
+            return configured.trim();
+        }
+        String fromEnv = env.get("DOCKER_HOST");
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv.trim() : DEFAULT_ADDRESS;
+    }
+
+    /**
+     * Connects and negotiates the API version. {@code DOCKER_TLS_VERIFY} and {@code DOCKER_CERT_PATH} apply to
+     * {@code tcp://} addresses as for the docker CLI.
+     */
+    public static DockerEngine connect(String address) throws HapcertException {
+        URI uri = parseAddress(address);
+        if ("unix".equals(uri.getScheme())) {
+            checkSocket(address, Path.of(uri.getPath()));
+        }
+        DefaultDockerClientConfig base = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(address).build();
+        DockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(uri)
+                .sslConfig(base.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(5))
+                .responseTimeout(Duration.ofSeconds(60))
+                .build();
+        try {
+            ApiVersion version = negotiate(address, http);
+            DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost(address).withApiVersion(version.toString()).build();
+            return new DockerEngine(address, version, http, DockerClientImpl.getInstance(config, http));
+        } catch (HapcertException | RuntimeException e) {
+            closeQuietly(http);
+            throw e;
+        }
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public ApiVersion apiVersion() {
+        return apiVersion;
+    }
+
+    /**
+     * Finds and inspects the container a target names.
+     *
+     * @throws ConfigException when no container or several match
+     */
+    public ContainerInspection inspect(ContainerRef ref) throws HapcertException {
+        String id = ref instanceof ContainerRef.Label label ? findByLabel(label) : ((ContainerRef.NameOrId) ref).value();
+        try {
+            return toInspection(client.inspectContainerCmd(id).exec());
+        } catch (NotFoundException e) {
+            throw new ConfigException("no container named or with id '" + ref + "' on the engine at " + address
+                    + " (docker ps -a lists them)", e);
+        } catch (RuntimeException e) {
+            throw failure("inspect container " + ref, e);
+        }
+    }
+
+    /** Inspects the container and insists it runs. */
+    public ContainerInspection inspectRunning(ContainerRef ref) throws HapcertException {
+        ContainerInspection c = inspect(ref);
+        if (!c.running()) {
+            throw new HaproxyUnreachableException("container " + c.describe() + " is not running (status "
+                    + c.status() + "): start it (docker start " + c.name() + ") before deploying into it");
+        }
+        return c;
+    }
+
+    /** A channel that runs commands inside the container. */
+    public ExecChannel execChannel(ContainerInspection container) {
+        return new ExecChannel(this, container);
+    }
+
+    /** Sends {@code signal} (e.g. {@code SIGUSR2}) to the container's first process. */
+    public void kill(ContainerInspection container, String signal) throws HapcertException {
+        try {
+            client.killContainerCmd(container.id()).withSignal(signal).exec();
+        } catch (ConflictException e) {
+            throw new HaproxyUnreachableException("container " + container.describe() + " is not running, so "
+                    + signal + " cannot reach it", e);
+        } catch (RuntimeException e) {
+            throw failure("send " + signal + " to container " + container.describe(), e);
+        }
+    }
+
+    DockerClient client() {
+        return client;
+    }
+
+    /** Turns a library failure into the most specific typed error, naming the engine and both API versions. */
+    HapcertException failure(String action, RuntimeException e) {
+        if (e instanceof BadRequestException && versionRefusal(e.getMessage())) {
+            return new HaproxyUnreachableException("the engine at " + address + " refused API version " + apiVersion
+                    + " while trying to " + action + ": " + oneLine(e.getMessage()), e);
+        }
+        if (e instanceof DockerException d) {
+            return new HaproxyUnreachableException("the engine at " + address + " failed to " + action + " (HTTP "
+                    + d.getHttpStatus() + "): " + oneLine(d.getMessage()), e);
+        }
+        return connectionFailure(address, action, e);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(client);
+        closeQuietly(http);
+    }
+
+    private String findByLabel(ContainerRef.Label label) throws HapcertException {
+        List<Container> found;
+        try {
+            found = client.listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of(label.key(), label.value())).exec();
+        } catch (RuntimeException e) {
+            throw failure("list containers with " + label, e);
+        }
+        List<Container> running = found.stream().filter(c -> "running".equalsIgnoreCase(c.getState())).toList();
+        // Several stopped copies and one running one is the normal state after a redeploy: take the running one.
+        List<Container> candidates = running.isEmpty() ? found : running;
+        if (candidates.isEmpty()) {
+            throw new ConfigException("no container carries " + label + " on the engine at " + address);
+        }
+        if (candidates.size() > 1) {
+            List<String> names = candidates.stream().map(c -> c.getNames() == null || c.getNames().length == 0
+                    ? c.getId().substring(0, 12) : c.getNames()[0].replaceFirst("^/", "")).toList();
+            throw new ConfigException(candidates.size() + " containers carry " + label + " (" + String.join(", ", names)
+                    + "): name one container or use a label only one carries");
+        }
+        return candidates.get(0).getId();
+    }
+
+    private static ContainerInspection toInspection(InspectContainerResponse r) {
+        List<ContainerMount> mounts = new ArrayList<>();
+        if (r.getMounts() != null) {
+            for (InspectContainerResponse.Mount m : r.getMounts()) {
+                if (m.getDestination() != null) {
+                    // Named volumes carry a name; bind mounts do not.
+                    String type = m.getName() == null || m.getName().isEmpty() ? "bind" : "volume";
+                    mounts.add(new ContainerMount(type, m.getSource(), m.getDestination().getPath(),
+                            Boolean.TRUE.equals(m.getRW())));
+                }
+            }
+        }
+        List<String> command = new ArrayList<>();
+        if (r.getPath() != null) {
+            command.add(r.getPath());
+        }
+        if (r.getArgs() != null) {
+            command.addAll(Arrays.asList(r.getArgs()));
+        }
+        Map<String, String> labels = r.getConfig() == null || r.getConfig().getLabels() == null
+                ? Map.of() : new LinkedHashMap<>(r.getConfig().getLabels());
+        boolean running = r.getState() != null && Boolean.TRUE.equals(r.getState().getRunning());
+        String status = r.getState() == null ? "" : r.getState().getStatus();
+        return new ContainerInspection(r.getId(), r.getName(), running, status, mounts, command, labels);
+    }
+
+    private static ApiVersion negotiate(String address, DockerHttpClient http) throws HapcertException {
+        JsonNode version;
+        // Unversioned /version is served by every engine, whatever versions it accepts elsewhere.
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path("/version").build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            byte[] body = response.getBody().readAllBytes();
+            if (response.getStatusCode() != 200) {
+                throw new HaproxyUnreachableException("the engine at " + address + " answered /version with HTTP "
+                        + response.getStatusCode() + ": " + oneLine(new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            version = new ObjectMapper().readTree(body);
+        } catch (IOException | RuntimeException e) {
+            throw connectionFailure(address, "ask for its version", e);
+        }
+        ApiVersion max;
+        ApiVersion min = null;
+        try {
+            max = ApiVersion.parse(version.path("ApiVersion").asText());
+            if (version.hasNonNull("MinAPIVersion")) {
+                min = ApiVersion.parse(version.path("MinAPIVersion").asText());
+            }
+        } catch (InvalidInputException e) {
+            throw new HaproxyUnreachableException("the engine at " + address + " reports no usable API version: "
+                    + e.getMessage(), e);
+        }
+        try {
+            return ApiVersion.negotiate(min, max);
+        } catch (IllegalStateException e) {
+            throw new HaproxyUnreachableException("the engine at " + address + " serves API versions "
+                    + (min == null ? "up to " + max : min + " to " + max) + " but hapcert speaks "
+                    + ApiVersion.CLIENT_MIN + " to " + ApiVersion.CLIENT_MAX + ": upgrade "
+                    + (max.compareTo(ApiVersion.CLIENT_MIN) < 0 ? "the engine" : "hapcert"));
+        }
+    }
+
+    private static URI parseAddress(String address) throws InvalidInputException {
+        try {
+            URI uri = URI.create(address);
+            if ("unix".equals(uri.getScheme()) && uri.getPath() != null && uri.getPath().startsWith("/")) {
+                return uri;
+            }
+            if ("tcp".equals(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below with the accepted forms
+        }
+        throw new InvalidInputException("docker engine address '" + address + "' must be unix:///path/to/docker.sock"
+                + " or tcp://host:port");
+    }
+
+    private static void checkSocket(String address, Path socket) throws HaproxyUnreachableException {
+        if (!Files.exists(socket)) {
+            throw new HaproxyUnreachableException("no docker engine socket at " + socket + ": is the engine running?"
+                    + " Set DOCKER_HOST or the target's engine address if it listens elsewhere (" + address + ")");
+        }
+        if (!Files.isReadable(socket) || !Files.isWritable(socket)) {
+            throw new HaproxyUnreachableException("permission denied on docker engine socket " + socket
+                    + ": run hapcert as root or as a member of the socket's group (usually docker)");
+        }
+    }
+
+    private static HaproxyUnreachableException connectionFailure(String address, String action, Exception e) {
+        String text = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
+        if (text.contains("Permission denied") || text.contains("EACCES") || text.contains("errno 13")) {
+            return new HaproxyUnreachableException("permission denied on the docker engine at " + address
+                    + ": run hapcert as root or as a member of the socket's group (usually docker)", e);
+        }
+        return new HaproxyUnreachableException("cannot reach the docker engine at " + address + " to " + action
+                + ": " + oneLine(text.trim()), e);
+    }
+
+    static boolean versionRefusal(String message) {
+        return message != null && message.contains("client version")
+                && (message.contains("too old") || message.contains("too new"));
+    }
+
+    static String oneLine(String s) {
+        String t = s == null ? "" : s.replaceAll("\\s+", " ").trim();
+        return t.length() > 300 ? t.substring(0, 300) + "..." : t;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing a connection pool cannot fail in a way the caller could act on
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.hapcert.haproxy.docker;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Frame;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.HaproxyUnreachableException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs commands inside one container through the engine's exec API, with bytes on stdin and stdout and stderr
+ * collected apart (the engine's 8-byte multiplexed framing). Payloads travel on stdin only: exec arguments are
+ * visible to anyone running {@code ps} on the host.
+ *
+ * <p>The exec's stdin is held open until the command has exited. Closing it earlier lets Podman 4 tear down the
+ * exec's output before the command has written it (seen: "read unixpacket ...: connection reset by peer"), so
+ * a command given stdin must end by itself, as socat does once HAProxy closes after {@code quit}.
+ */
+public final class ExecChannel {
+    private static final int EXIT_CODE_POLLS = 50;
+
+    private final DockerEngine engine;
+    private final ContainerInspection container;
+
+    ExecChannel(DockerEngine engine, ContainerInspection container) {
+        this.engine = engine;
+        this.container = container;
+    }
+
+    public ContainerInspection container() {
+        return container;
+    }
+
+    /**
+     * Runs {@code argv} (no shell involved) with {@code stdin} (may be empty) and waits up to {@code timeout}.
+     * An executable missing from the image gives exit code 127, as a shell would.
+     */
+    public ExecResult run(List<String> argv, byte[] stdin, Duration timeout) throws HapcertException {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("empty command");
+        }
+        boolean withStdin = stdin.length > 0;
+        ExecCreateCmdResponse created;
+        try {
+            created = engine.client().execCreateCmd(container.id()).withAttachStdin(withStdin)
+                    .withAttachStdout(true).withAttachStderr(true).withCmd(argv.toArray(String[]::new)).exec();
+        } catch (DockerException e) {
+            // Docker answers 409 "is not running"; Podman 500 "can only create exec sessions on running containers".
+            if (e instanceof ConflictException || String.valueOf(e.getMessage()).contains("running containers")) {
+                throw new HaproxyUnreachableException("container " + container.describe() + " is not running:"
+                        + " cannot run " + argv.get(0) + " in it", e);
+            }
+            if (missingExecutable(e.getMessage())) {
+                return new ExecResult(127, new byte[0], DockerEngine.oneLine(e.getMessage()).getBytes());
+            }
+            throw engine.failure("run " + argv.get(0) + " in container " + container.describe(), e);
+        } catch (RuntimeException e) {
+            throw engine.failure("run " + argv.get(0) + " in container " + container.describe(), e);
+        }
+        Collector collector = new Collector();
+        CountDownLatch exited = new CountDownLatch(1);
+        try {
+            var start = engine.client().execStartCmd(created.getId());
+            if (withStdin) {
+                start = start.withStdIn(new HeldOpenInput(stdin, exited));
+            }
+            start.exec(collector);
+            boolean finished = collector.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            exited.countDown();
+            if (!finished) {
+                collector.close();
+                throw new HaproxyUnreachableException(argv.get(0) + " in container " + container.describe()
+                        + " did not finish within " + timeout.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HaproxyUnreachableException("interrupted while running " + argv.get(0) + " in container "
+                    + container.describe(), e);
+        } catch (IOException e) {
+            throw new HaproxyUnreachableException("lost the exec stream of container " + container.describe(), e);
+        } catch (DockerException e) {
+            if (missingExecutable(e.getMessage())) {
+                return new ExecResult(127, new byte[0], DockerEngine.oneLine(e.getMessage()).getBytes());
+            }
+            throw engine.failure("run " + argv.get(0) + " in container " + container.describe(), e);
+        } catch (RuntimeException e) {
+            throw engine.failure("run " + argv.get(0) + " in container " + container.describe(), e);
+        } finally {
+            exited.countDown();
+        }
+        if (collector.failure != null && missingExecutable(collector.failure.getMessage())) {
+            return new ExecResult(127, collector.out.toByteArray(), collector.err.toByteArray());
+        }
+        return new ExecResult(exitCode(created.getId(), argv.get(0)), collector.out.toByteArray(),
+                collector.err.toByteArray());
+    }
+
+    /** The exit code, which the engine may publish a moment after the stream ends. */
+    private int exitCode(String execId, String what) throws HapcertException {
+        try {
+            for (int i = 0; i < EXIT_CODE_POLLS; i++) {
+                InspectExecResponse r = engine.client().inspectExecCmd(execId).exec();
+                if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) {
+                    return r.getExitCodeLong().intValue();
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            throw engine.failure("read the exit code of " + what + " in container " + container.describe(), e);
+        }
+        throw new HaproxyUnreachableException("the engine reported no exit code for " + what + " in container "
+                + container.describe());
+    }
+
+    private static boolean missingExecutable(String message) {
+        return message != null && (message.contains("executable file not found") || message.contains("no such file"));
+    }
+
+    /** Collects stdout and stderr frames apart. */
+    private static final class Collector extends ResultCallback.Adapter<Frame> {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        volatile Throwable failure;
+
+        @Override
+        public void onNext(Frame frame) {
+            switch (frame.getStreamType()) {
+                case STDERR -> err.writeBytes(frame.getPayload());
+                default -> out.writeBytes(frame.getPayload());
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            failure = throwable;
+            super.onError(throwable);
+        }
+    }
+
+    /** Gives the payload, then blocks until the command has exited before reporting end of input. */
+    private static final class HeldOpenInput extends InputStream {
+        private final byte[] data;
+        private final CountDownLatch exited;
+        private int pos;
+
+        HeldOpenInput(byte[] data, CountDownLatch exited) {
+            this.data = data;
+            this.exited = exited;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (pos < data.length) {
+                int n = Math.min(len, data.length - pos);
+                System.arraycopy(data, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+            try {
+                exited.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return -1;
+        }
+    }
+}
