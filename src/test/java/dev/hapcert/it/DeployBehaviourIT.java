@@ -162,6 +162,11 @@ class DeployBehaviourIT {
                 .add("--verify-tls", "127.0.0.1:" + haproxy.httpsPort()).toArray());
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(haproxy.servedCertificate("api.tls.example.test")).isEqualTo(issued.leaf());
+
+        CommandRun rerun = deploy(Args.of(BundleFiles.write(tmp, "tls-again", issued).options())
+                .add("--verify-tls", "127.0.0.1:" + haproxy.httpsPort()).toArray());
+        assertThat(rerun.exitCode()).as(rerun.describe()).isZero();
+        assertThat(rerun.stdout()).contains("unchanged").contains("verified by TLS");
     }
 
     @Test
@@ -180,6 +185,12 @@ class DeployBehaviourIT {
                             .contains("expected " + issued.serialHex())));
             // The other frontend still serves its own default: the failure is real, not a probe error.
             assertThat(other.servedCertificate("elsewhere.example.test")).isNotEqualTo(issued.leaf());
+
+            // A rerun finds nothing to change, but what it was asked to verify is still not served: still exit 7.
+            CommandRun rerun = deploy(Args.of(BundleFiles.write(tmp, "elsewhere-again", issued).options())
+                    .add("--verify-tls", "127.0.0.1:" + other.httpsPort()).toArray());
+            assertThat(rerun.exitCode()).as(rerun.describe()).isEqualTo(7);
+            assertThat(rerun.stdout()).contains("verify failed").contains("serves serial");
         }
         // Applied but unverified: the target itself does serve it (exit 7 means "check", not "rolled back").
         assertThat(haproxy.servedCertificate("elsewhere.example.test")).isEqualTo(issued.leaf());
