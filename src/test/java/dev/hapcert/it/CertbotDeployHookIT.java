@@ -76,6 +76,15 @@ class CertbotDeployHookIT {
             // Persisted: a restart reads the bundle file and the crt-list, and serves the renewed certificate.
             haproxy.restart();
             assertServed(haproxy, second, "app.example.test", "www.app.example.test");
+
+            // And what HAProxy loaded from disk is recognised as deployed: running the hook again changes nothing.
+            FileState bundle = FileState.of(Path.of(certName));
+            CommandRun again = Hapcert.run(Map.of("RENEWED_LINEAGE", live.toString(),
+                    "RENEWED_DOMAINS", "app.example.test www.app.example.test"),
+                    "deploy", "--haproxy-config", haproxy.config().toString());
+            assertThat(again.exitCode()).as(again.describe()).isZero();
+            assertThat(again.stdout()).contains("unchanged");
+            assertThat(FileState.of(Path.of(certName))).isEqualTo(bundle);
         }
     }
 

@@ -196,6 +196,38 @@ class DeployBehaviourIT {
         assertThat(haproxy.servedCertificate("elsewhere.example.test")).isEqualTo(issued.leaf());
     }
 
+    @Test
+    void wildcardCertificateIsServedAndVerifiedForNamesUnderIt() {
+        TestCertificates.Issued issued = haproxy.mint("*.wild.example.test", "wild.example.test");
+        CommandRun run = deploy(Args.of(BundleFiles.write(tmp, "wild", issued).options())
+                .add("--verify-tls", "127.0.0.1:" + haproxy.httpsPort()).toArray());
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.stdout()).contains(certName("_wildcard.wild.example.test"));
+        assertThat(haproxy.servedCertificate("anything.wild.example.test")).isEqualTo(issued.leaf());
+        assertThat(haproxy.servedCertificate("wild.example.test")).isEqualTo(issued.leaf());
+    }
+
+    @Test
+    void linesAlreadyInTheCrtListAreKeptByteForByte() throws Exception {
+        TestCertificates.Issued other = haproxy.mint("other.example.test");
+        Path otherPem = haproxy.certsDir().resolve("other.pem");
+        HaproxyProcess.writePrivate(otherPem, other.haproxyPem());
+        String existing = "# hand-written: keep\n" + otherPem + " [alpn h2,http/1.1] other.example.test\n\n";
+        Files.writeString(haproxy.crtList(), existing);
+        haproxy.restart();
+        assertThat(haproxy.servedCertificate("other.example.test")).isEqualTo(other.leaf());
+
+        TestCertificates.Issued added = haproxy.mint("added.example.test");
+        CommandRun run = deploy(BundleFiles.write(tmp, "added", added).options());
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(Files.readString(haproxy.crtList())).startsWith(existing)
+                .isEqualTo(existing + certName("added.example.test") + "\n");
+        assertThat(haproxy.servedCertificate("other.example.test")).isEqualTo(other.leaf());
+        assertThat(haproxy.servedCertificate("added.example.test")).isEqualTo(added.leaf());
+        haproxy.restart();
+        assertThat(haproxy.servedCertificate("added.example.test")).isEqualTo(added.leaf());
+    }
+
     private CommandRun deploy(String... args) {
         return Hapcert.run(Args.of("deploy", "--config", config.toString()).add(args).toArray());
     }

@@ -7,6 +7,7 @@ import dev.hapcert.testkit.HaproxyProcess;
 import dev.hapcert.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,8 @@ class TransportsIT {
         assertThat(RuntimeApiProbe.loadedSerial(haproxy.adminSocket(), bundle.toString())).contains(issued.serialHex());
         assertThat(Files.readAllLines(haproxy.crtList())).containsExactly(bundle.toString());
         assertThat(Files.readString(bundle)).contains(issued.certPem().strip());
+        // The bundle holds the private key: readable by its owner only (the default files.mode).
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(bundle))).isEqualTo("rw-------");
         return run;
     }
 }
