@@ -85,6 +85,7 @@ class CertbotDeployHookIT {
             assertThat(again.exitCode()).as(again.describe()).isZero();
             assertThat(again.stdout()).contains("unchanged");
             assertThat(FileState.of(Path.of(certName))).isEqualTo(bundle);
+            Hapcert.removeZeroConfigLock(haproxy);
         }
     }
 
@@ -123,6 +124,7 @@ class CertbotDeployHookIT {
             assertServed(haproxy, second, "dir.example.test");
             assertThat(Files.readAllLines(haproxy.crtList()))
                     .containsExactly(haproxy.certsDir().resolve("dir.example.test.pem").toString());
+            Hapcert.removeZeroConfigLock(haproxy);
         }
     }
 

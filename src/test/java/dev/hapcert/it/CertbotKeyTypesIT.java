@@ -70,6 +70,7 @@ class CertbotKeyTypesIT {
             String certName = haproxy.certsDir().resolve(domain + ".pem").toString();
             assertThat(RuntimeApiProbe.command(haproxy.adminSocket(), "show ssl cert " + certName))
                     .contains("Algorithm: " + haproxyAlgorithm);
+            Hapcert.removeZeroConfigLock(haproxy);
         }
     }
 }

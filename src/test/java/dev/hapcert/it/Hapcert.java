@@ -1,6 +1,10 @@
 package dev.hapcert.it;
 
+import dev.hapcert.config.TargetConfig;
 import dev.hapcert.testkit.CommandRun;
+import dev.hapcert.testkit.HaproxyProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +53,22 @@ final class Hapcert {
     static String deployHook(String... args) {
         return Stream.concat(Stream.of(launcher().toString(), "deploy"), Stream.of(args))
                 .map(Hapcert::shellQuote).collect(Collectors.joining(" "));
+    }
+
+    /**
+     * Removes the lock file a zero-config run ({@code --haproxy-config}) left for this HAProxy. Zero-config cannot
+     * name a lock file, so it uses the documented default outside the test's temp dir; tests delete it afterwards.
+     * It must exist: a run that took no lock would be a bug.
+     */
+    static void removeZeroConfigLock(HaproxyProcess haproxy) {
+        Path lock = TargetConfig.defaultLockFile("haproxy", haproxy.adminSocket().toString());
+        try {
+            if (!Files.deleteIfExists(lock)) {
+                throw new AssertionError("no lock file at " + lock + " after a zero-config run");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String shellQuote(String word) {

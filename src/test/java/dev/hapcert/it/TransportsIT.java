@@ -41,6 +41,7 @@ class TransportsIT {
             // The discovered target is named after the file; crt-base is the certificate directory.
             CommandRun run = assertDeploys(haproxy, "--haproxy-config", haproxy.config().toString());
             assertThat(run.stdout()).startsWith("haproxy  ");
+            Hapcert.removeZeroConfigLock(haproxy);
         }
     }
 
