@@ -67,6 +67,16 @@ class MultiTargetIT {
                 .anySatisfy(line -> assertThat(line).startsWith("west  ").contains("unreachable"));
         assertThat(east.servedCertificate("multi.example.test")).isEqualTo(renewed.leaf());
         assertThat(RuntimeApiProbe.loadedSerial(east.adminSocket(), certName(east))).contains(renewed.serialHex());
+
+        // West comes back with what its disk holds (the first certificate); the same run again converges.
+        west.restart();
+        assertThat(west.servedCertificate("multi.example.test")).isEqualTo(first.leaf());
+        CommandRun rerun = deploy(BundleFiles.write(tmp, "renewed-again", renewed));
+        assertThat(rerun.exitCode()).as(rerun.describe()).isZero();
+        assertThat(rerun.stdout().lines())
+                .anySatisfy(line -> assertThat(line).startsWith("east  ").contains("unchanged"))
+                .anySatisfy(line -> assertThat(line).startsWith("west  ").contains("updated"));
+        assertThat(west.servedCertificate("multi.example.test")).isEqualTo(renewed.leaf());
     }
 
     private CommandRun deploy(BundleFiles files, String... more) {
