@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
 /** {@code hapcert deploy}: the deploy hook. One certificate onto every configured HAProxy. */
 @Command(name = "deploy",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = {"Deploy one certificate into every configured HAProxy without a reload.",
             "",
             "With no certificate options it reads the hook environment of the ACME client that called it "

@@ -172,6 +172,11 @@ final class TargetSession {
             } else if (step instanceof PlanStep.Refused refused) {
                 return result(certName, Outcome.REFUSED_OLDER, observed, serial, refused.reason(), started);
             }
+            if (options.verifyTls().isPresent() && !options.dryRun()) {
+                // Nothing to change is not proof of being served: a rerun after a failed verification must fail again.
+                verifyServed(certificate.bundle());
+                return result(certName, Outcome.UNCHANGED, observed, serial, "already deployed; verified by TLS", started);
+            }
             return result(certName, Outcome.UNCHANGED, observed, serial, "already deployed", started);
         } catch (HapcertException e) {
             return new CertificateResult(target.name(), certName, Outcome.forFailure(e.exitCode()), previous, serial,
@@ -369,15 +374,21 @@ final class TargetSession {
             throw new VerificationException("HAProxy loaded " + certName + " but no crt-list uses it (status "
                     + loaded.status() + "); check that " + target.crtList() + " is the crt-list of a bind line");
         }
-        if (options.verifyTls().isPresent()) {
-            DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
-            for (String name : bundle.dnsNames()) {
-                X509Certificate served = TlsProbe.servedCertificate(endpoint.host(), endpoint.port(), TlsProbe.probeName(name));
-                if (!sameCertificate(served, bundle.leaf())) {
-                    throw new VerificationException(endpoint.host() + ":" + endpoint.port() + " serves serial "
-                            + served.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT) + " for " + name
-                            + ", expected " + bundle.serialHex());
-                }
+        verifyServed(bundle);
+    }
+
+    /** With {@code --verify-tls}: a handshake per name must present exactly this leaf. */
+    private void verifyServed(Bundle bundle) throws VerificationException {
+        if (options.verifyTls().isEmpty()) {
+            return;
+        }
+        DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
+        for (String name : bundle.dnsNames()) {
+            X509Certificate served = TlsProbe.servedCertificate(endpoint.host(), endpoint.port(), TlsProbe.probeName(name));
+            if (!sameCertificate(served, bundle.leaf())) {
+                throw new VerificationException(endpoint.host() + ":" + endpoint.port() + " serves serial "
+                        + served.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT) + " for " + name
+                        + ", expected " + bundle.serialHex());
             }
         }
     }

@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
  *
  * <p>The name becomes part of a path and of Runtime API commands, so it is restricted to characters that can
  * neither escape the certificate directory nor split a command: letters, digits, dot, dash and underscore,
- * starting with a letter or digit, without "..".
+ * starting with a letter, digit or underscore (never '.' or '-': no hidden files, nothing that reads as an option),
+ * without "..". A leading underscore is how a wildcard's name is spelled ({@code _wildcard.example.com}).
  */
 public record DesiredCertificate(String name, Bundle bundle, List<String> requiredNames, String origin) {
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,199}");
 
     public DesiredCertificate {
         Objects.requireNonNull(bundle, "bundle");
@@ -38,7 +39,7 @@ public record DesiredCertificate(String name, Bundle bundle, List<String> requir
         if (!isSafeName(name)) {
             throw new InvalidInputException("certificate name '" + printable(name) + "' from " + whereFrom
                     + " is not safe as a file and Runtime API name: use letters, digits, '.', '-' and '_' only"
-                    + " (at most 200 characters, starting with a letter or digit, no '..')");
+                    + " (at most 200 characters, starting with a letter, digit or '_', no '..')");
         }
         return name;
     }

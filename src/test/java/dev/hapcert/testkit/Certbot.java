@@ -26,10 +26,18 @@ public final class Certbot {
 
     /** {@code certbot certonly --standalone} for the names, with {@code deployHook} as {@code --deploy-hook} (null: none). */
     public CommandRun certonly(String deployHook, String... domains) {
+        return certonlyWithKey(List.of("--key-type", "ecdsa"), deployHook, domains);
+    }
+
+    /**
+     * As {@link #certonly(String, String...)} with the key options given, e.g. {@code --key-type rsa --rsa-key-size 4096}
+     * or {@code --key-type ecdsa --elliptic-curve secp384r1}.
+     */
+    public CommandRun certonlyWithKey(List<String> keyOptions, String deployHook, String... domains) {
         List<String> cmd = base("certonly");
         cmd.addAll(List.of("--agree-tos", "-m", "ops@example.org", "--server", pebble.directoryUrl(),
-                "--standalone", "--http-01-port", String.valueOf(FreePorts.next()), "--http-01-address", "127.0.0.1",
-                "--key-type", "ecdsa"));
+                "--standalone", "--http-01-port", String.valueOf(FreePorts.next()), "--http-01-address", "127.0.0.1"));
+        cmd.addAll(keyOptions);
         if (deployHook != null) {
             cmd.addAll(List.of("--deploy-hook", deployHook));
         }
