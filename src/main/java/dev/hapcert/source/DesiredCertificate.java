@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * <p>The name becomes part of a path and of Runtime API commands, so it is restricted to characters that can
  * neither escape the certificate directory nor split a command: letters, digits, dot, dash and underscore,
  * starting with a letter, digit or underscore (never '.' or '-': no hidden files, nothing that reads as an option),
- * without "..". A leading underscore is how a wildcard's name is spelled ({@code _wildcard.example.com}).
+ * without "..". A wildcard's name is spelled {@code wildcard_.example.com} (see {@link #nameFromDomain}).
  */
 public record DesiredCertificate(String name, Bundle bundle, List<String> requiredNames, String origin) {
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,199}");

@@ -37,9 +37,9 @@ class FilesSourceNamingTest {
     }
 
     @Test
-    void aWildcardIsNamedWithALeadingUnderscore() throws Exception {
+    void aWildcardIsNamedAsEverySourceNamesIt() throws Exception {
         assertThat(files(null, "*.example.test", "example.test").load()).singleElement()
-                .extracting(DesiredCertificate::name).isEqualTo("_wildcard.example.test");
+                .extracting(DesiredCertificate::name).isEqualTo("wildcard_.example.test");
     }
 
     @ParameterizedTest
