@@ -202,7 +202,7 @@ class DeployBehaviourIT {
         CommandRun run = deploy(Args.of(BundleFiles.write(tmp, "wild", issued).options())
                 .add("--verify-tls", "127.0.0.1:" + haproxy.httpsPort()).toArray());
         assertThat(run.exitCode()).as(run.describe()).isZero();
-        assertThat(run.stdout()).contains(certName("_wildcard.wild.example.test"));
+        assertThat(run.stdout()).contains(certName("wildcard_.wild.example.test"));
         assertThat(haproxy.servedCertificate("anything.wild.example.test")).isEqualTo(issued.leaf());
         assertThat(haproxy.servedCertificate("wild.example.test")).isEqualTo(issued.leaf());
     }
