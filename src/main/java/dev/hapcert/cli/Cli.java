@@ -36,6 +36,13 @@ public final class Cli {
         commandLine.setExecutionExceptionHandler((ex, cl, parseResult) -> {
             if (ex instanceof HapcertException failure) {
                 err.println("hapcert: " + failure.getMessage());
+                if (failure instanceof dev.hapcert.error.UsageException) {
+                    err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+                }
+                if (java.util.Arrays.asList(args).contains("--json")) {
+                    // A machine reading stdout gets an answer even when the run stopped before any report.
+                    OutputOptions.printJsonError(out, failure);
+                }
                 if (context.verbose()) {
                     failure.printStackTrace(err);
                 }

@@ -125,7 +125,7 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
         return report.exitCode().code();
     }
 
-    private CertificateSource source() throws InvalidInputException {
+    private CertificateSource source() throws HapcertException {
         List<String> required = domains == null ? List.of() : List.copyOf(domains);
         if (input != null && input.lineage != null) {
             return new CertbotLineageSource(input.lineage, required, name);

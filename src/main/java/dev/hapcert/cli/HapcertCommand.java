@@ -12,12 +12,14 @@ import picocli.CommandLine.Command;
         footer = {"", "Exit codes: 0 done or unchanged, 2 usage, 3 invalid input, 4 HAProxy refused, "
                 + "5 HAProxy unreachable, 6 partly failed, 7 verification failed, 8 configuration or local files, "
                 + "9 attention needed (status), 1 internal error."})
-final class HapcertCommand implements Runnable {
+final class HapcertCommand implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** No subcommand is a usage error: print the usage on stderr, where scripts will see it, and exit 2. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return dev.hapcert.error.ExitCode.USAGE.code();
     }
 }

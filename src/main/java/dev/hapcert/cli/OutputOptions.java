@@ -47,6 +47,24 @@ final class OutputOptions {
         }
     }
 
+    /** {@code --json} when the run stopped before producing a report: the exit code and the message. */
+    static void printJsonError(PrintWriter out, dev.hapcert.error.HapcertException failure) {
+        try (JsonGenerator g = new JsonFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false).createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeNumberField("exitCode", failure.exitCode().code());
+            g.writeStringField("status", failure.exitCode().name().toLowerCase(Locale.ROOT));
+            g.writeStringField("error", failure.getMessage());
+            g.writeArrayFieldStart("results");
+            g.writeEndArray();
+            g.writeEndObject();
+            g.flush();
+            out.println();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void printJson(PrintWriter out, DeployReport report) {
         try (JsonGenerator g = new JsonFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false).createGenerator(out)) {
             g.useDefaultPrettyPrinter();

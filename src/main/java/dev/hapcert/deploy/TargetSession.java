@@ -387,7 +387,7 @@ final class TargetSession {
             X509Certificate served = TlsProbe.servedCertificate(endpoint.host(), endpoint.port(), TlsProbe.probeName(name));
             if (!sameCertificate(served, bundle.leaf())) {
                 throw new VerificationException(endpoint.host() + ":" + endpoint.port() + " serves serial "
-                        + served.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT) + " for " + name
+                        + dev.hapcert.cert.HaproxyCertFormat.serial(served) + " for " + name
                         + ", expected " + bundle.serialHex());
             }
         }

@@ -1,6 +1,7 @@
 package dev.hapcert.source;
 
 import dev.hapcert.error.InvalidInputException;
+import dev.hapcert.error.UsageException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,7 +105,8 @@ public final class HookEnvironment {
      * @throws InvalidInputException for a {@code deploy_cert} call with missing or empty arguments, or arguments
      *     that are no hook call (a path given without an option, for instance)
      */
-    public static Optional<HookRequest> detectArguments(List<String> args, String nameOverride) throws InvalidInputException {
+    public static Optional<HookRequest> detectArguments(List<String> args, String nameOverride)
+            throws InvalidInputException, UsageException {
         if (args.isEmpty()) {
             return Optional.empty();
         }
@@ -127,7 +129,7 @@ public final class HookEnvironment {
             return Optional.of(new HookRequest.Ignore("unknown hook event " + event
                     + " ignored (dehydrated requires hooks to ignore events they do not know)"));
         }
-        throw new InvalidInputException("unexpected argument '" + DesiredCertificate.printable(event)
+        throw new UsageException("unexpected argument '" + DesiredCertificate.printable(event)
                 + "': hapcert deploy takes arguments only as dehydrated's hook (deploy_cert DOMAIN KEYFILE CERTFILE "
                 + "FULLCHAINFILE CHAINFILE TIMESTAMP); give files with --fullchain FILE --key FILE");
     }

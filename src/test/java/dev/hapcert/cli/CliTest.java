@@ -131,4 +131,19 @@ class CliTest {
                 .contains("--dry-run", "--force", "--json", "--verify-tls", "--lineage", "--haproxy-config", "RENEWED_LINEAGE");
         assertThat(r.err()).isEmpty();
     }
+
+    @Test
+    void noSubcommandIsAUsageError() {
+        Run r = run();
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("Usage: hapcert").contains("deploy", "sync", "status");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void jsonGetsAnAnswerEvenWhenTheRunStopsEarly() {
+        Run r = run("deploy", "--json", "--haproxy-config", "/nonexistent/haproxy.cfg", "--lineage", "/nonexistent/live/x");
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.out()).contains("\"exitCode\" : 3").contains("\"status\" : \"invalid_input\"").contains("\"error\" : ");
+    }
 }

@@ -143,6 +143,6 @@ class HookEnvironmentTest {
     @ValueSource(strings = {"/etc/ssl/cert.pem", "Deploy_Cert", "cert.pem", "--"})
     void argumentsThatAreNoHookCallAreRefused(String argument) {
         assertThatThrownBy(() -> HookEnvironment.detectArguments(List.of(argument), null))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("--fullchain");
+                .isInstanceOf(dev.hapcert.error.UsageException.class).hasMessageContaining("--fullchain");
     }
 }
