@@ -58,8 +58,9 @@ class CliTest {
     void noCertificateGivenExitsThreeAndSaysHowToGiveOne() {
         Run r = run("deploy", "--haproxy-config", tmp.resolve("haproxy.cfg").toString());
         assertThat(r.exitCode()).isEqualTo(3);
-        assertThat(r.err()).isEqualTo("hapcert: no certificate given: run hapcert deploy as a certbot deploy hook "
-                + "(certbot sets RENEWED_LINEAGE), or give --lineage DIR, or --fullchain FILE --key FILE"
+        assertThat(r.err()).isEqualTo("hapcert: no certificate given: run hapcert deploy as the deploy hook of certbot "
+                + "(RENEWED_LINEAGE), lego (LEGO_CERT_PATH), acme.sh (contrib/acme.sh/hapcert.sh) or dehydrated "
+                + "(contrib/dehydrated/hook.sh), or give --lineage DIR, or --fullchain FILE --key FILE"
                 + System.lineSeparator());
         assertThat(r.out()).isEmpty();
     }
