@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Hot-deploys certificates into running HAProxy instances through the Runtime API: "
                 + "zero downtime, persisted to disk, verified.",
-        subcommands = {DeployCommand.class, SyncCommand.class, StatusCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {DeployCommand.class, SyncCommand.class, StatusCommand.class, DoctorCommand.class,
+            InstallCommand.class, UninstallCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done or unchanged, 2 usage, 3 invalid input, 4 HAProxy refused, "
                 + "5 HAProxy unreachable, 6 partly failed, 7 verification failed, 8 configuration or local files, "
                 + "9 attention needed (status), 1 internal error."})

@@ -1,0 +1,68 @@
+package dev.hapcert.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.testkit.CommandRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hook script as {@code sh} runs it: awkward paths and arguments arrive intact, and the launcher reads back. */
+class CertbotHookTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shRunsTheLauncherWithEveryArgumentIntact() throws Exception {
+        Path launcher = tmp.resolve("it's a dir/bin/hapcert");
+        Files.createDirectories(launcher.getParent());
+        Files.writeString(launcher, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\necho \"lineage=$RENEWED_LINEAGE\"\n");
+        assertThat(launcher.toFile().setExecutable(true)).isTrue();
+        Path le = Files.createDirectories(tmp.resolve("le"));
+        CertbotHook hook = new CertbotHook(le);
+        List<String> args = List.of("--config", "/etc/h a/it's.yml", "--target", "a,b", "$HOME", "*");
+
+        assertThat(hook.install(launcher, args)).isEqualTo(CertbotHook.Installed.INSTALLED);
+        CommandRun run = CommandRun.run(List.of(hook.file().toString()), Map.of("RENEWED_LINEAGE", "/le/live/x"), tmp,
+                Duration.ofSeconds(10));
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.stdout().lines().toList()).containsExactly("deploy", "--config", "/etc/h a/it's.yml", "--target",
+                "a,b", "$HOME", "*", "lineage=/le/live/x");
+        assertThat(hook.launcher()).contains(launcher);
+        assertThat(hook.state()).isEqualTo(CertbotHook.State.INSTALLED);
+        assertThat(hook.install(launcher, args)).isEqualTo(CertbotHook.Installed.UNCHANGED);
+    }
+
+    @Test
+    void refusesALauncherThatIsNotAnExecutableAndAMissingConfigDir() throws Exception {
+        CertbotHook hook = new CertbotHook(tmp.resolve("missing"));
+        Path notExecutable = Files.writeString(tmp.resolve("hapcert"), "");
+        Path sh = Path.of("/bin/sh");
+
+        assertThatThrownBy(() -> hook.install(notExecutable, List.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not an absolute path to an executable");
+        assertThatThrownBy(() -> hook.install(sh, List.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("no certbot config directory");
+        assertThat(hook.state()).isEqualTo(CertbotHook.State.ABSENT);
+    }
+
+    @Test
+    void aLinkInThePlaceOfTheHookIsSomeoneElses() throws Exception {
+        Path le = Files.createDirectories(tmp.resolve("le"));
+        CertbotHook hook = new CertbotHook(le);
+        Files.createDirectories(hook.deployDir());
+        Path real = Files.writeString(tmp.resolve("real-hook"), "#!/bin/sh\n" + CertbotHook.MARKER + "\n");
+        Files.createSymbolicLink(hook.file(), real);
+
+        assertThat(hook.state()).isEqualTo(CertbotHook.State.FOREIGN);
+        assertThatThrownBy(hook::uninstall).isInstanceOf(ConfigException.class);
+        assertThat(Files.isSymbolicLink(hook.file())).isTrue();
+    }
+}
