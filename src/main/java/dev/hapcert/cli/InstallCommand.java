@@ -5,15 +5,12 @@ import dev.hapcert.deploy.CertificateResult;
 import dev.hapcert.deploy.DeployOptions;
 import dev.hapcert.deploy.DeployReport;
 import dev.hapcert.deploy.Deployer;
-import dev.hapcert.deploy.Outcome;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.install.CertbotHook;
 import dev.hapcert.install.CertbotVersion;
 import dev.hapcert.install.HapcertLauncher;
 import dev.hapcert.source.CertbotConfigSource;
-import dev.hapcert.source.DesiredCertificate;
-import dev.hapcert.source.SourceItem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,25 +131,14 @@ final class InstallCommand implements Callable<Integer>, ContextAware {
 
     /** Every lineage onto every target, as {@code sync --source certbot:DIR} does (without pruning). */
     private DeployReport deployLineages(List<TargetConfig> resolved) throws HapcertException {
-        List<DesiredCertificate> certificates = new ArrayList<>();
-        List<CertificateResult> failures = new ArrayList<>();
-        for (SourceItem item : new CertbotConfigSource(configDir).loadEach()) {
-            if (item instanceof SourceItem.Loaded loaded) {
-                certificates.add(loaded.certificate());
-            } else if (item instanceof SourceItem.Failed failed) {
-                failures.add(new CertificateResult("-", failed.name(), Outcome.INVALID, null, null,
-                        failed.error().getMessage(), 0));
-            } else if (item instanceof SourceItem.Skipped skipped) {
-                context.err().println("hapcert: skipped " + skipped.name() + ": " + skipped.reason());
-            }
-        }
+        LoadedSources loaded = LoadedSources.load(List.of(new CertbotConfigSource(configDir)), context.err());
         DeployOptions options = new DeployOptions(false, false, Optional.empty(), Duration.ofSeconds(lockTimeoutSeconds),
                 DeployOptions.DEFAULT_PAYLOAD_LIMIT);
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
         DeployReport deployed = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update)
-                .deploy(certificates, resolved);
+                .deploy(loaded.certificates(), resolved);
         bar.finish();
-        List<CertificateResult> all = new ArrayList<>(failures);
+        List<CertificateResult> all = new ArrayList<>(loaded.failures());
         all.addAll(deployed.results());
         return new DeployReport(all);
     }

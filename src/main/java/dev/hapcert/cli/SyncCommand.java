@@ -10,14 +10,10 @@ import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.InvalidInputException;
 import dev.hapcert.source.CertificateSource;
-import dev.hapcert.source.DesiredCertificate;
-import dev.hapcert.source.SourceItem;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,24 +65,11 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
     @Override
     public Integer call() throws HapcertException {
         context.setVerbose(output.verbose);
-        List<DesiredCertificate> certificates = new ArrayList<>();
-        Set<String> keep = new HashSet<>();
-        List<CertificateResult> sourceFailures = new ArrayList<>();
+        List<CertificateSource> parsed = new ArrayList<>();
         for (String spec : sources) {
-            CertificateSource source = SourceSpec.parse(spec);
-            for (SourceItem item : source.loadEach()) {
-                if (item instanceof SourceItem.Loaded loaded) {
-                    certificates.add(loaded.certificate());
-                } else if (item instanceof SourceItem.Failed failed) {
-                    keep.add(failed.name());
-                    sourceFailures.add(new CertificateResult("-", failed.name(), Outcome.INVALID, null, null,
-                            failed.error().getMessage(), 0));
-                } else if (item instanceof SourceItem.Skipped skipped) {
-                    keep.add(skipped.name());
-                    context.err().println("hapcert: skipped " + skipped.name() + ": " + skipped.reason());
-                }
-            }
+            parsed.add(SourceSpec.parse(spec));
         }
+        LoadedSources loaded = LoadedSources.load(parsed, context.err());
         List<TargetConfig> resolved = targets.resolve(context.env());
         Optional<DeployOptions.TlsEndpoint> endpoint;
         try {
@@ -98,9 +81,10 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
                 DeployOptions.DEFAULT_PAYLOAD_LIMIT);
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
         Deployer deployer = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update);
-        DeployReport report = prune ? deployer.sync(certificates, keep, resolved) : deployer.deploy(certificates, resolved);
+        DeployReport report = prune ? deployer.sync(loaded.certificates(), loaded.keep(), resolved)
+                : deployer.deploy(loaded.certificates(), resolved);
         bar.finish();
-        List<CertificateResult> all = new ArrayList<>(sourceFailures);
+        List<CertificateResult> all = new ArrayList<>(loaded.failures());
         all.addAll(report.results());
         DeployReport whole = new DeployReport(all);
         output.print(context, whole);
