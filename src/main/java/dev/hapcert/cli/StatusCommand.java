@@ -8,7 +8,6 @@ import dev.hapcert.deploy.TargetStatus;
 import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.source.DesiredCertificate;
-import dev.hapcert.source.SourceItem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -54,18 +53,16 @@ final class StatusCommand implements Callable<Integer>, ContextAware {
     @Override
     public Integer call() throws HapcertException {
         context.setVerbose(output.verbose);
-        List<DesiredCertificate> desired = new ArrayList<>();
         boolean haveSource = sources != null && !sources.isEmpty();
+        List<DesiredCertificate> desired = List.of();
         if (haveSource) {
+            List<dev.hapcert.source.CertificateSource> parsed = new ArrayList<>();
             for (String spec : sources) {
-                for (SourceItem item : SourceSpec.parse(spec).loadEach()) {
-                    if (item instanceof SourceItem.Loaded loaded) {
-                        desired.add(loaded.certificate());
-                    } else if (item instanceof SourceItem.Failed failed) {
-                        context.err().println("hapcert: source " + failed.name() + ": " + failed.error().getMessage());
-                    }
-                }
+                parsed.add(SourceSpec.parse(spec));
             }
+            LoadedSources loaded = LoadedSources.load(parsed, context.err());
+            loaded.failures().forEach(f -> context.err().println("hapcert: source " + f.certificate() + ": " + f.detail()));
+            desired = loaded.certificates();
         }
         List<TargetStatus> status = new StatusInspector(Duration.ofDays(warnDays), Instant.now())
                 .inspect(desired, haveSource, targets.resolve(context.env()));
