@@ -176,6 +176,14 @@ final class TargetSession {
     private void apply(DesiredCertificate certificate, String certName, Path bundlePath, PlanStep.Work work)
             throws HapcertException {
         Bundle bundle = certificate.bundle();
+        // A file that cannot be written must fail the deploy before HAProxy changes: once committed, a certificate
+        // whose crt-list line never reaches the disk is served now and forgotten by the next restart.
+        if (work.writeBundle()) {
+            AtomicFileWriter.checkWritable(bundlePath);
+        }
+        if (work.writeCrtListFile()) {
+            AtomicFileWriter.checkWritable(crtListOnHost);
+        }
         if (work.loadInRuntime()) {
             byte[] previousFile = work.writeBundle() ? readIfRegular(bundlePath) : null;
             boolean created = false;
