@@ -7,6 +7,7 @@ import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
+import dev.hapcert.haproxy.CrtListEntry;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.haproxy.SslCertListing;
@@ -163,8 +164,17 @@ final class TargetSession {
                 throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
             }
         }
+        List<CrtListEntry> runtimeEntries = client.showCrtList(target.crtList());
+        if (!Files.exists(crtListOnHost, LinkOption.NOFOLLOW_LINKS) && !runtimeEntries.isEmpty()) {
+            // HAProxy cannot start without the file, so it existed; rewriting it with our line alone would make
+            // the next restart drop every other certificate.
+            throw new ConfigException("crt-list " + crtListOnHost + " does not exist, but HAProxy has "
+                    + runtimeEntries.size() + " entries loaded from it; hapcert will not recreate it with only its own"
+                    + " line: restore the file (`show ssl crt-list -n " + target.crtList() + "` lists the entries)"
+                    + " or correct the crt-list path (and paths mapping) in the configuration");
+        }
         boolean inFile = CrtListFile.read(crtListOnHost).find(certName).isPresent();
-        boolean inRuntime = client.showCrtList(target.crtList()).stream().anyMatch(e -> e.certificate().equals(certName));
+        boolean inRuntime = runtimeEntries.stream().anyMatch(e -> e.certificate().equals(certName));
         return new ObservedState(loaded, exists, matches, inFile, inRuntime);
     }
 
