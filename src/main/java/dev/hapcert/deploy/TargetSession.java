@@ -289,16 +289,24 @@ final class TargetSession {
         }
     }
 
+    /**
+     * Checks on a NEW connection: one opened before a reload stays with the old worker, which takes the commit and
+     * reports success while the new worker, started from the files, serves what they held before.
+     */
     private void verify(DesiredCertificate certificate, String certName) throws HapcertException {
         Bundle bundle = certificate.bundle();
-        SslCertDetails loaded = client.showSslCert(certName).orElseThrow(() -> new VerificationException(
-                "after the commit HAProxy does not list " + certName));
-        if (!loadedFrom(loaded).matches(bundle)) {
-            throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for " + certName
-                    + " after the commit, expected " + bundle.serialHex());
-        }
-        if (client.showCrtList(target.crtList()).stream().noneMatch(e -> e.certificate().equals(certName))) {
-            throw new VerificationException("HAProxy's crt-list " + target.crtList() + " does not list " + certName);
+        String rerun = " (was HAProxy reloaded or restarted during the deploy? run the same deploy again)";
+        try (RuntimeApiClient now = TargetConnector.connect(target)) {
+            SslCertDetails loaded = now.showSslCert(certName).orElseThrow(() -> new VerificationException(
+                    "after the commit HAProxy does not list " + certName + rerun));
+            if (!loadedFrom(loaded).matches(bundle)) {
+                throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for "
+                        + certName + " after the commit, expected " + bundle.serialHex() + rerun);
+            }
+            if (now.showCrtList(target.crtList()).stream().noneMatch(e -> e.certificate().equals(certName))) {
+                throw new VerificationException("HAProxy's crt-list " + target.crtList() + " does not list " + certName
+                        + rerun);
+            }
         }
         if (options.verifyTls().isPresent()) {
             DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
