@@ -21,7 +21,7 @@ package dev.hapcert.store;
  *
  * <p>A second switch pauses instead of crashing, so a test can restart or reload HAProxy at a precise step:
  * with {@code HAPCERT_TEST_PAUSE_AT} naming a point and {@code HAPCERT_TEST_PAUSE_FILE} a path, the process creates
- * that file when it reaches the point and waits (at most a minute) until the test deletes it.
+ * that file the first time it reaches the point and waits (at most a minute) until the test deletes it.
  */
 public final class CrashPoint {
     public static final String PROPERTY = "hapcert.test.crashAt";
@@ -35,6 +35,8 @@ public final class CrashPoint {
     public static final String PAUSE_ENVIRONMENT = "HAPCERT_TEST_PAUSE_AT";
     public static final String PAUSE_FILE_ENVIRONMENT = "HAPCERT_TEST_PAUSE_FILE";
     private static final long MAX_PAUSE_MILLIS = 60_000;
+    // Pauses once per process: the point may be passed again (restoring a file goes through the same writer).
+    private static final java.util.concurrent.atomic.AtomicBoolean PAUSED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Halts the JVM immediately if the crash switch names {@code name}; pauses if the pause switch does. */
     public static void reached(String name) {
@@ -42,7 +44,7 @@ public final class CrashPoint {
             Runtime.getRuntime().halt(EXIT_STATUS);
         }
         String pauseFile = System.getenv(PAUSE_FILE_ENVIRONMENT);
-        if (pauseFile != null && name.equals(System.getenv(PAUSE_ENVIRONMENT))) {
+        if (pauseFile != null && name.equals(System.getenv(PAUSE_ENVIRONMENT)) && PAUSED.compareAndSet(false, true)) {
             pause(java.nio.file.Path.of(pauseFile));
         }
     }
