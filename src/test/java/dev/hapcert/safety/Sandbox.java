@@ -46,7 +46,13 @@ final class Sandbox implements AutoCloseable {
     private final List<String> keyRuns = new ArrayList<>();
 
     Sandbox() {
-        haproxy = HaproxyProcess.builder().crtBase().lowLevelSockets().start();
+        this(false);
+    }
+
+    /** @param masterWorker run HAProxy with {@code -W -S master.sock}, so that it can be reloaded */
+    Sandbox(boolean masterWorker) {
+        HaproxyProcess.Builder b = HaproxyProcess.builder().crtBase().lowLevelSockets();
+        haproxy = (masterWorker ? b.masterWorker() : b).start();
         try {
             inputs = Files.createTempDirectory("hapcert-safety");
             intermediate = haproxy.ca().intermediate("hapcert safety intermediate");
