@@ -73,33 +73,45 @@ final class FaultProxy implements AutoCloseable {
 
     private void serve(Function<Request, Action> policy) {
         while (server.isOpen()) {
-            try (SocketChannel client = server.accept();
-                 SocketChannel up = SocketChannel.open(UnixDomainSocketAddress.of(upstream))) {
-                InputStream in = Channels.newInputStream(client);
-                OutputStream out = Channels.newOutputStream(client);
-                InputStream upIn = Channels.newInputStream(up);
-                OutputStream upOut = Channels.newOutputStream(up);
-                Request request;
-                while ((request = readRequest(in)) != null) {
-                    received.add(request.line());
-                    Action action = request.line().equals("prompt") ? FORWARD : policy.apply(request);
-                    if (action instanceof Answer answer) {
-                        out.write((plus(request) + answer.text() + "\n\n> ").getBytes(StandardCharsets.US_ASCII));
-                    } else if (action instanceof DropMidPayload) {
-                        byte[] all = request.encode();
-                        upOut.write(all, 0, all.length / 2);
-                        upOut.flush();
-                        break;
-                    } else {
-                        upOut.write(request.encode());
-                        upOut.flush();
-                        out.write(readAnswer(upIn));
-                    }
-                    out.flush();
-                }
+            try {
+                SocketChannel client = server.accept();
+                // One thread per connection: hapcert keeps its session open while it verifies on a second one.
+                Thread t = new Thread(() -> relay(client, policy), "fault-proxy-connection");
+                t.setDaemon(true);
+                t.start();
             } catch (IOException e) {
-                // The client or HAProxy closed; serve the next connection while open.
+                // Closed by the test.
             }
+        }
+    }
+
+    private void relay(SocketChannel clientChannel, Function<Request, Action> policy) {
+        try (SocketChannel client = clientChannel;
+             SocketChannel up = SocketChannel.open(UnixDomainSocketAddress.of(upstream))) {
+            InputStream in = Channels.newInputStream(client);
+            OutputStream out = Channels.newOutputStream(client);
+            InputStream upIn = Channels.newInputStream(up);
+            OutputStream upOut = Channels.newOutputStream(up);
+            Request request;
+            while ((request = readRequest(in)) != null) {
+                received.add(request.line());
+                Action action = request.line().equals("prompt") ? FORWARD : policy.apply(request);
+                if (action instanceof Answer answer) {
+                    out.write((plus(request) + answer.text() + "\n\n> ").getBytes(StandardCharsets.US_ASCII));
+                } else if (action instanceof DropMidPayload) {
+                    byte[] all = request.encode();
+                    upOut.write(all, 0, all.length / 2);
+                    upOut.flush();
+                    break;
+                } else {
+                    upOut.write(request.encode());
+                    upOut.flush();
+                    out.write(readAnswer(upIn));
+                }
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The client or HAProxy closed the connection.
         }
     }
 
