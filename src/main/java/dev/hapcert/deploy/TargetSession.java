@@ -7,6 +7,7 @@ import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
+import dev.hapcert.haproxy.CrtListEntry;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.haproxy.SslCertListing;
@@ -226,6 +227,14 @@ final class TargetSession {
     private void apply(DesiredCertificate certificate, String certName, Path bundlePath, PlanStep.Work work)
             throws HapcertException {
         Bundle bundle = certificate.bundle();
+        // A file that cannot be written must fail the deploy before HAProxy changes: once committed, a certificate
+        // whose crt-list line never reaches the disk is served now and forgotten by the next restart.
+        if (work.writeBundle()) {
+            AtomicFileWriter.checkWritable(bundlePath);
+        }
+        if (work.writeCrtListFile()) {
+            AtomicFileWriter.checkWritable(crtListOnHost);
+        }
         if (work.loadInRuntime()) {
             byte[] previousFile = work.writeBundle() ? readIfRegular(bundlePath) : null;
             boolean created = false;
@@ -298,6 +307,14 @@ final class TargetSession {
 
     private CrtListFile crtListFile() throws HapcertException {
         if (crtListFile == null) {
+            if (!Files.exists(crtListOnHost, LinkOption.NOFOLLOW_LINKS) && !runtimeCrtList().isEmpty()) {
+                // HAProxy cannot start without the file, so it existed; rewriting it with our line alone would make
+                // the next restart drop every other certificate.
+                throw new ConfigException("crt-list " + crtListOnHost + " does not exist, but HAProxy has "
+                        + runtimeCrtList().size() + " entries loaded from it; hapcert will not recreate it with only its"
+                        + " own line: restore the file (`show ssl crt-list -n " + target.crtList() + "` lists the entries)"
+                        + " or correct the crt-list path (and paths mapping) in the configuration");
+            }
             crtListFile = CrtListFile.read(crtListOnHost);
         }
         return crtListFile;
@@ -362,17 +379,25 @@ final class TargetSession {
         }
     }
 
+    /**
+     * Checks on a NEW connection: one opened before a reload stays with the old worker, which takes the commit and
+     * reports success while the new worker, started from the files, serves what they held before.
+     */
     private void verify(DesiredCertificate certificate, String certName) throws HapcertException {
         Bundle bundle = certificate.bundle();
-        SslCertDetails loaded = client.showSslCert(certName).orElseThrow(() -> new VerificationException(
-                "after the commit HAProxy does not list " + certName));
-        if (!loadedFrom(loaded).matches(bundle)) {
-            throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for " + certName
-                    + " after the commit, expected " + bundle.serialHex());
-        }
-        if (loaded.status() != SslCertDetails.Status.USED) {
-            throw new VerificationException("HAProxy loaded " + certName + " but no crt-list uses it (status "
-                    + loaded.status() + "); check that " + target.crtList() + " is the crt-list of a bind line");
+        String rerun = " (was HAProxy reloaded or restarted during the deploy? run the same deploy again)";
+        try (RuntimeApiClient now = TargetConnector.connect(target)) {
+            SslCertDetails loaded = now.showSslCert(certName).orElseThrow(() -> new VerificationException(
+                    "after the commit HAProxy does not list " + certName + rerun));
+            if (!loadedFrom(loaded).matches(bundle)) {
+                throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for "
+                        + certName + " after the commit, expected " + bundle.serialHex() + rerun);
+            }
+            if (loaded.status() != SslCertDetails.Status.USED) {
+                throw new VerificationException("HAProxy loaded " + certName + " but no crt-list uses it (status "
+                        + loaded.status() + "); check that " + target.crtList() + " is the crt-list of a bind line"
+                        + rerun);
+            }
         }
         verifyServed(bundle);
     }

@@ -111,6 +111,35 @@ public final class AtomicFileWriter {
         return removed;
     }
 
+    /**
+     * Checks, without changing anything, that {@link #write} can replace {@code target}: callers run it before their
+     * first irreversible step, so that a file that cannot be written fails the deploy while nothing has changed yet.
+     * The directory must be writable (temp file and rename). An existing file whose mode lets its owner write but
+     * that {@code access(2)} still calls unwritable is immutable ({@code chattr +i}), on a read-only mount or owned
+     * by someone else: rename over it would fail too. (A file whose mode itself is read-only, 0400, is replaced by
+     * the rename as usual, so its mode alone is no reason to refuse.)
+     */
+    public static void checkWritable(Path target) throws ConfigException {
+        Path dir = checkTarget(target);
+        if (!Files.isWritable(dir)) {
+            throw new ConfigException("cannot write " + target + ": its directory " + dir + " is not writable"
+                    + " (permissions, a read-only mount, or chattr +i); nothing was changed");
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isWritable(target)) {
+            boolean ownerMayWrite;
+            try {
+                ownerMayWrite = Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS)
+                        .contains(PosixFilePermission.OWNER_WRITE);
+            } catch (IOException e) {
+                throw failure(target, e);
+            }
+            if (ownerMayWrite) {
+                throw new ConfigException("cannot write " + target + ": it is not writable (immutable, chattr +i?"
+                        + " a read-only mount? another owner?); nothing was changed");
+            }
+        }
+    }
+
     private static Path checkTarget(Path target) throws ConfigException {
         if (!target.isAbsolute() || target.getFileName() == null) {
             throw new ConfigException("cannot write " + target + ": hapcert writes only to absolute file paths");

@@ -18,6 +18,10 @@ package dev.hapcert.store;
  * <li>{@code between-targets}: one target is done, the next not started
  * </ul>
  * Outside tests neither is set and {@link #reached} is a cheap no-op.
+ *
+ * <p>A second switch pauses instead of crashing, so a test can restart or reload HAProxy at a precise step:
+ * with {@code HAPCERT_TEST_PAUSE_AT} naming a point and {@code HAPCERT_TEST_PAUSE_FILE} a path, the process creates
+ * that file the first time it reaches the point and waits (at most a minute) until the test deletes it.
  */
 public final class CrashPoint {
     public static final String PROPERTY = "hapcert.test.crashAt";
@@ -28,10 +32,34 @@ public final class CrashPoint {
     private CrashPoint() {
     }
 
-    /** Halts the JVM immediately if the crash switch names {@code name}. */
+    public static final String PAUSE_ENVIRONMENT = "HAPCERT_TEST_PAUSE_AT";
+    public static final String PAUSE_FILE_ENVIRONMENT = "HAPCERT_TEST_PAUSE_FILE";
+    private static final long MAX_PAUSE_MILLIS = 60_000;
+    // Pauses once per process: the point may be passed again (restoring a file goes through the same writer).
+    private static final java.util.concurrent.atomic.AtomicBoolean PAUSED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Halts the JVM immediately if the crash switch names {@code name}; pauses if the pause switch does. */
     public static void reached(String name) {
         if (name.equals(System.getProperty(PROPERTY)) || name.equals(System.getenv(ENVIRONMENT))) {
             Runtime.getRuntime().halt(EXIT_STATUS);
+        }
+        String pauseFile = System.getenv(PAUSE_FILE_ENVIRONMENT);
+        if (pauseFile != null && name.equals(System.getenv(PAUSE_ENVIRONMENT)) && PAUSED.compareAndSet(false, true)) {
+            pause(java.nio.file.Path.of(pauseFile));
+        }
+    }
+
+    private static void pause(java.nio.file.Path flag) {
+        try {
+            java.nio.file.Files.createFile(flag);
+            long deadline = System.currentTimeMillis() + MAX_PAUSE_MILLIS;
+            while (java.nio.file.Files.exists(flag) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("test pause switch: cannot create " + flag, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
