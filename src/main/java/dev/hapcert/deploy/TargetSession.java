@@ -7,7 +7,6 @@ import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
-import dev.hapcert.haproxy.CrtListEntry;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.haproxy.SslCertListing;
