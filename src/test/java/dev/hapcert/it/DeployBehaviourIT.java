@@ -127,9 +127,12 @@ class DeployBehaviourIT {
         assertThat(FileState.of(haproxy.crtList())).isEqualTo(crtListBefore);
         assertThat(RuntimeApiProbe.certificates(haproxy.adminSocket())).doesNotContain("fresh.example.test");
         try (var leftovers = Files.list(haproxy.certsDir())) {
+            // .hapcert-owned is the ownership registry the first, real deploy wrote; the dry runs add nothing.
             assertThat(leftovers.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("default.pem", "plan.example.test.pem");
+                    .containsExactlyInAnyOrder("default.pem", "plan.example.test.pem", ".hapcert-owned");
         }
+        assertThat(Files.readString(haproxy.certsDir().resolve(".hapcert-owned")))
+                .contains(certName("plan.example.test")).doesNotContain("fresh.example.test");
     }
 
     @Test
