@@ -93,4 +93,26 @@ class SyncCommandTest {
         assertThat(haproxy.servedCertificate("site1.example.test").getSerialNumber())
                 .isEqualTo(issued.get(1).leaf().getSerialNumber());
     }
+
+    @Test
+    void syncsAFewHundredCertificatesAndEachIsServed() throws Exception {
+        int count = 300;
+        List<TestCertificates.Issued> issued = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            issued.add(bundle("bulk" + i + ".example.test"));
+        }
+        Run run = hapcert("sync", "--source", "dir:" + bundles, "--json");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out().split("\"outcome\" : \"added\"", -1)).hasSize(count + 1);
+        List<String> lines = Files.readAllLines(haproxy.crtList());
+        assertThat(lines.stream().filter(l -> l.contains("bulk")).count()).isEqualTo(count);
+        assertThat(lines.stream().distinct().count()).isEqualTo(lines.size());
+        for (int i = 0; i < count; i += 37) {
+            assertThat(haproxy.servedCertificate("bulk" + i + ".example.test").getSerialNumber())
+                    .isEqualTo(issued.get(i).leaf().getSerialNumber());
+        }
+        Run again = hapcert("sync", "--source", "dir:" + bundles);
+        assertThat(again.code()).isZero();
+        assertThat(again.err()).contains("sync: " + count + " unchanged");
+    }
 }
