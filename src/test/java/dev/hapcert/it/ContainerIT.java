@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hapcert.cert.HaproxyCertFormat;
+import dev.hapcert.config.ConfigLoader;
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.deploy.ContainerDiagnosis;
+import dev.hapcert.deploy.ContainerFinding;
 import dev.hapcert.deploy.TlsProbe;
 import dev.hapcert.testkit.CommandRun;
 import dev.hapcert.testkit.FreePorts;
@@ -160,6 +164,39 @@ class ContainerIT {
             assertThat(run.exitCode()).as(run.describe()).isEqualTo(5);
             assertThat(run.stdout() + run.stderr()).contains("serves API versions up to 1.12").contains("upgrade the engine");
         }
+    }
+
+    @Test
+    void diagnosesTheWiringOfContainerTargets() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, "/tmp/admin.sock", false);
+        writeConfig(podman.name(id), "/tmp/admin.sock", "engine-host: " + podman.address(), "");
+        List<ContainerFinding> good = ContainerDiagnosis.diagnose(target(), Map.of());
+        assertThat(good).extracting(ContainerFinding::check).containsExactly(ContainerFinding.Check.values());
+        assertThat(good).allSatisfy(f -> assertThat(f.status()).as(f.toString()).isEqualTo(ContainerFinding.Status.OK));
+        assertThat(good.get(2).detail()).contains("/etc/haproxy = " + tmp.resolve("etc").toRealPath());
+
+        String bare = startHaproxy(PodmanEngine.Image.WITHOUT_SOCAT, "/tmp/admin.sock", false);
+        writeConfig(podman.name(bare), "/tmp/admin.sock", "engine-host: " + podman.address(), "");
+        List<ContainerFinding> noSocat = ContainerDiagnosis.diagnose(target(), Map.of());
+        assertThat(noSocat.get(3).status()).isEqualTo(ContainerFinding.Status.FAIL);
+        assertThat(noSocat.get(3).fix()).contains("install socat");
+        assertThat(noSocat.get(4).status()).isEqualTo(ContainerFinding.Status.SKIPPED);
+
+        podman.stopContainer(bare);
+        List<ContainerFinding> stopped = ContainerDiagnosis.diagnose(target(), Map.of());
+        assertThat(stopped.get(0).status()).isEqualTo(ContainerFinding.Status.OK);
+        assertThat(stopped.get(1).status()).isEqualTo(ContainerFinding.Status.FAIL);
+        assertThat(stopped.get(1).fix()).contains("docker start");
+
+        writeConfig("haproxy", "/tmp/admin.sock", "", "");
+        List<ContainerFinding> noEngine = ContainerDiagnosis.diagnose(target(),
+                Map.of("DOCKER_HOST", "unix://" + tmp.resolve("nothing.sock")));
+        assertThat(noEngine.get(0).status()).isEqualTo(ContainerFinding.Status.FAIL);
+        assertThat(noEngine.get(0).detail()).contains("nothing.sock");
+    }
+
+    private TargetConfig target() throws Exception {
+        return ConfigLoader.load(tmp.resolve("hapcert.yml")).targets().get(0);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

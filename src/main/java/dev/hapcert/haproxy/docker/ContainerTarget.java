@@ -43,6 +43,11 @@ public final class ContainerTarget implements AutoCloseable {
         }
     }
 
+    /** A target over an engine and container already at hand (e.g. a diagnosis that inspected it); owns the engine. */
+    public static ContainerTarget of(DockerEngine engine, ContainerInspection container) {
+        return new ContainerTarget(engine, container);
+    }
+
     public ContainerInspection container() {
         return container;
     }
@@ -102,9 +107,9 @@ public final class ContainerTarget implements AutoCloseable {
         return new ContainerReload(engine, engine.execChannel(container)).checkAndReload(fallbackConfig, true, timeout);
     }
 
-    /** Runs {@code argv} in the container; for diagnosis. */
-    ExecResult run(java.util.List<String> argv, Duration timeout) throws HapcertException {
-        return engine.execChannel(container).run(argv, new byte[0], timeout);
+    /** A channel that runs commands in the container, e.g. to detect its tools. */
+    public ExecChannel execChannel() {
+        return engine.execChannel(container);
     }
 
     @Override
