@@ -26,7 +26,12 @@ public record ReloadConfig(Method method, Optional<String> command, Optional<Pat
         /** Run {@code command} through {@code /bin/sh -c}. */
         COMMAND,
         /** Send SIGUSR2 to the master process named in {@code pidFile} (master-worker mode). */
-        SIGNAL
+        SIGNAL,
+        /**
+         * For a {@code docker} target, through the engine: {@code haproxy -c} inside the container, then SIGUSR2 to a
+         * master-worker HAProxy, or else a restart of the container. Needs no other setting.
+         */
+        CONTAINER
     }
 
     /** Where Debian, Ubuntu, RHEL and the official image install HAProxy. */

@@ -67,10 +67,14 @@ public final class Deployer {
         return new DeployReport(results);
     }
 
-    private List<CertificateResult> deployToTarget(List<DesiredCertificate> certificates, TargetConfig target,
+    private List<CertificateResult> deployToTarget(List<DesiredCertificate> certificates, TargetConfig configured,
                                                    Optional<Set<String>> prune) {
         long started = System.nanoTime();
-        try (CertificateLock lock = CertificateLock.acquire(target.lockFile(), options.lockTimeout())) {
+        // Resolved under the lock and before anything is written: a container target's paths come from its mounts.
+        try (CertificateLock lock = CertificateLock.acquire(configured.lockFile(), options.lockTimeout());
+             TargetConnector.Resolved resolved = TargetConnector.resolve(configured,
+                     certificates.stream().map(c -> TargetSession.certName(configured, c)).toList(), notices)) {
+            TargetConfig target = resolved.target();
             if (!options.dryRun()) {
                 int removed = AtomicFileWriter.removeStaleTemps(target.paths().toHost(target.certDir()));
                 if (removed > 0) {
@@ -79,11 +83,11 @@ public final class Deployer {
             }
             RuntimeApiClient client;
             try {
-                client = TargetConnector.connect(target);
+                client = resolved.client();
             } catch (HaproxyUnreachableException unreachable) {
                 if (target.reload().isPresent() && !options.dryRun()) {
                     notices.accept(target.name() + ": " + unreachable.getMessage() + "; falling back to a reload");
-                    return new ReloadFallback(target, options, notices).deploy(certificates);
+                    return new ReloadFallback(target, options, notices, resolved.engineReload()).deploy(certificates);
                 }
                 return failAll(certificates, target, unreachable, started);
             }
@@ -122,7 +126,7 @@ public final class Deployer {
                 return results;
             }
         } catch (HapcertException e) {
-            return failAll(certificates, target, e, started);
+            return failAll(certificates, configured, e, started);
         }
     }
 

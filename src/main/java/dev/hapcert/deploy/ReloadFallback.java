@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -35,11 +36,19 @@ final class ReloadFallback {
     private final TargetConfig target;
     private final DeployOptions options;
     private final Consumer<String> notices;
+    private final Optional<TargetConnector.EngineReload> engineReload;
 
     ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices) {
+        this(target, options, notices, Optional.empty());
+    }
+
+    /** @param engineReload for a container target: the check and reload through the engine ({@code method: container}) */
+    ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices,
+                   Optional<TargetConnector.EngineReload> engineReload) {
         this.target = target;
         this.options = options;
         this.notices = notices;
+        this.engineReload = engineReload;
     }
 
     List<CertificateResult> deploy(List<DesiredCertificate> certificates) {
@@ -47,7 +56,12 @@ final class ReloadFallback {
         Map<Path, byte[]> previous = new LinkedHashMap<>();
         try {
             ReloadConfig reload = target.reload().orElseThrow();
-            Path haproxyConfig = target.haproxyConfig().orElseThrow(() -> new ConfigException(target.name()
+            boolean inContainer = reload.method() == ReloadConfig.Method.CONTAINER;
+            if (inContainer && engineReload.isEmpty()) {
+                throw new ConfigException(target.name() + ": reload method container needs a docker target");
+            }
+            // In a container, `haproxy -c` runs there, on the configuration HAProxy was started with.
+            Path haproxyConfig = inContainer ? null : target.haproxyConfig().orElseThrow(() -> new ConfigException(target.name()
                     + ": the reload fallback needs haproxy-config, so that `haproxy -c` can check the files first"));
             Path crtList = target.paths().toHost(target.crtList());
             CrtListFile list = CrtListFile.read(crtList);
@@ -73,6 +87,12 @@ final class ReloadFallback {
             }
             if (!changed) {
                 return results(certificates, Outcome.UNCHANGED, "files already in place; Runtime API unreachable", started);
+            }
+            if (inContainer) {
+                String how = engineReload.get().checkAndReload(java.time.Duration.ofSeconds(COMMAND_TIMEOUT_SECONDS));
+                notices.accept(target.name() + ": " + how);
+                verifyServed(certificates);
+                return results(certificates, Outcome.RELOADED, "Runtime API unreachable: files written, " + how, started);
             }
             check(reload, haproxyConfig);
             reload(reload);
@@ -116,6 +136,7 @@ final class ReloadFallback {
                             + ReplyScrubber.scrub(r.output).trim());
                 }
             }
+            case CONTAINER -> throw new ConfigException(target.name() + ": reload method container needs a docker target");
             case SIGNAL -> {
                 Path pidFile = reload.pidFile().orElseThrow(() -> new ConfigException(target.name()
                         + ": reload method signal needs pid-file"));

@@ -50,8 +50,10 @@ public final class StatusInspector {
         return out;
     }
 
-    private TargetStatus inspect(List<DesiredCertificate> source, boolean haveSource, TargetConfig target) {
-        try (RuntimeApiClient client = TargetConnector.connect(target)) {
+    private TargetStatus inspect(List<DesiredCertificate> source, boolean haveSource, TargetConfig configured) {
+        try (TargetConnector.Resolved resolved = TargetConnector.resolve(configured, List.of(), notice -> { })) {
+            TargetConfig target = resolved.target();
+            RuntimeApiClient client = resolved.client();
             Map<String, DesiredCertificate> bySourceName = new LinkedHashMap<>();
             source.forEach(c -> bySourceName.put(TargetSession.certName(target, c), c));
             Set<String> names = new LinkedHashSet<>(bySourceName.keySet());
@@ -73,7 +75,7 @@ public final class StatusInspector {
             }
             return new TargetStatus(target.name(), null, listing.transactions(), unused, certificates);
         } catch (HapcertException e) {
-            return new TargetStatus(target.name(), e.getMessage(), List.of(), List.of(), List.of());
+            return new TargetStatus(configured.name(), e.getMessage(), List.of(), List.of(), List.of());
         }
     }
 

@@ -29,11 +29,13 @@ public final class RuntimeApiClient implements AutoCloseable {
     private static final Pattern TRANSACTION_REPLY =
             Pattern.compile("Transaction (created|updated) for certificate (.*)!");
 
-    private final RuntimeApiConnection connection;
+    private final RuntimeApiTransport connection;
     private final RuntimeApiTimeouts timeouts;
     private final String route;
+    /** Replies fetched ahead by {@link #readAhead}, each handed out once; dropped by any other command. */
+    private final List<Reply> readAhead = new ArrayList<>();
 
-    private RuntimeApiClient(RuntimeApiConnection connection, RuntimeApiTimeouts timeouts, String route) {
+    private RuntimeApiClient(RuntimeApiTransport connection, RuntimeApiTimeouts timeouts, String route) {
         this.connection = connection;
         this.timeouts = timeouts;
         this.route = route;
@@ -50,6 +52,15 @@ public final class RuntimeApiClient implements AutoCloseable {
     }
 
     /**
+     * A client over any transport (e.g. a {@link BatchTransport} through a container). Routing follows
+     * {@link RuntimeApiTransport#address()}: a master CLI address sends commands to {@code @1}. The client owns the
+     * transport from now on and closes it with itself.
+     */
+    public static RuntimeApiClient over(RuntimeApiTransport transport, RuntimeApiTimeouts timeouts) {
+        return new RuntimeApiClient(transport, timeouts, transport.address().masterCli() ? "@1" : null);
+    }
+
+    /**
      * A view of this client whose commands go to one process of a master CLI (a current or an old worker from
      * {@link #showProc()}). It shares this client's connection: closing either closes both.
      */
@@ -62,6 +73,28 @@ public final class RuntimeApiClient implements AutoCloseable {
 
     public RuntimeApiAddress address() {
         return connection.address();
+    }
+
+    /** How the Runtime API is reached, for messages (the address, and the container when there is one). */
+    public String description() {
+        return connection.description();
+    }
+
+    /**
+     * Sends read-only {@code show} commands now, in one exchange, and keeps their replies for the next calls that
+     * send exactly those commands, each reply used once. Any other command first drops what is kept, so a kept reply
+     * is only ever used when nothing was sent in between: the same as if the command had been sent at this moment.
+     * Worth it on a {@link BatchTransport}, where an exchange costs an exec whatever it holds.
+     */
+    public void readAhead(List<Command> commands) throws HaproxyUnreachableException {
+        for (Command c : commands) {
+            if (!c.words().get(0).equals("show") || c.hasPayload()) {
+                throw new IllegalArgumentException("only show commands are read ahead, not '" + c + "'");
+            }
+        }
+        readAhead.clear();
+        List<Command> sent = commands.stream().map(this::routed).toList();
+        readAhead.addAll(connection.exchange(sent));
     }
 
     // ---- certificates -------------------------------------------------------------------------------------------
@@ -129,7 +162,7 @@ public final class RuntimeApiClient implements AutoCloseable {
             aborted = "aborting that transaction failed too (" + e.getMessage() + "); run 'abort ssl cert " + named
                     + "' before anything commits it, or '" + named + "' will serve the certificate of '" + name + "'";
         }
-        throw new HaproxyRefusedException("HAProxy at " + address() + " loaded the certificate for '" + name
+        throw new HaproxyRefusedException("HAProxy at " + description() + " loaded the certificate for '" + name
                 + "' into the open transaction of '" + named + "' (an HAProxy 2.6 defect when another certificate's"
                 + " transaction is open); " + aborted + ". Another tool or a crashed run left that transaction open;"
                 + " retry once it is committed or aborted");
@@ -172,7 +205,7 @@ public final class RuntimeApiClient implements AutoCloseable {
         Reply r = certCall(Command.of("show", "ssl", "crt-list", "-n", crtList));
         checkLevel(r);
         if (!r.text().startsWith("# ")) {
-            throw new HaproxyRefusedException("HAProxy at " + address() + " has no crt-list or crt directory named '"
+            throw new HaproxyRefusedException("HAProxy at " + description() + " has no crt-list or crt directory named '"
                     + crtList + "' (it answered: " + r.scrubbed() + "); 'show ssl crt-list' lists the names, exactly"
                     + " as written after 'crt-list' in haproxy.cfg");
         }
@@ -225,10 +258,11 @@ public final class RuntimeApiClient implements AutoCloseable {
         if (!address().masterCli()) {
             throw new IllegalStateException(address() + " is not a master CLI; only a master CLI can reload");
         }
+        readAhead.clear();
         try {
             Reply r = connection.exchange(Command.of("reload"));
             if (r.text().contains("Success=0")) {
-                throw new HaproxyRefusedException("HAProxy's master at " + address() + " refused the reload: " + r.scrubbed());
+                throw new HaproxyRefusedException("HAProxy's master at " + description() + " refused the reload: " + r.scrubbed());
             }
         } catch (HaproxyUnreachableException closedAsExpected) {
             // 2.6: the master has re-executed itself.
@@ -237,9 +271,10 @@ public final class RuntimeApiClient implements AutoCloseable {
 
     /** {@code show proc}, on a master CLI only: how to reach every current and old worker. */
     public ProcList showProc() throws HaproxyUnreachableException, HaproxyRefusedException {
+        readAhead.clear();
         Reply r = connection.exchange(Command.of("show", "proc"));
         if (!r.text().startsWith("#<PID>")) {
-            throw new HaproxyRefusedException(address() + " does not answer 'show proc' like a master CLI (it answered: "
+            throw new HaproxyRefusedException(description() + " does not answer 'show proc' like a master CLI (it answered: "
                     + r.scrubbed() + "); point hapcert at the socket given to haproxy -S");
         }
         return ProcList.parse(r.text());
@@ -254,6 +289,7 @@ public final class RuntimeApiClient implements AutoCloseable {
      */
     public List<Reply> pipeline(List<Command> commands) throws HaproxyUnreachableException {
         List<Command> sent = commands.stream().map(this::routed).toList();
+        readAhead.clear();
         List<Reply> got = connection.exchange(sent);
         List<Reply> replies = new ArrayList<>(got.size());
         for (int i = 0; i < got.size(); i++) {
@@ -274,7 +310,14 @@ public final class RuntimeApiClient implements AutoCloseable {
     }
 
     private Reply call(Command c) throws HaproxyUnreachableException {
-        Reply r = connection.exchange(routed(c));
+        Command sent = routed(c);
+        for (int i = 0; i < readAhead.size(); i++) {
+            if (readAhead.get(i).command().equals(sent)) {
+                return new Reply(c, readAhead.remove(i).text());
+            }
+        }
+        readAhead.clear();
+        Reply r = connection.exchange(sent);
         return new Reply(c, r.text());
     }
 
@@ -288,7 +331,7 @@ public final class RuntimeApiClient implements AutoCloseable {
                 return r;
             }
             if (System.nanoTime() + pauseMillis * 1_000_000 > deadline) {
-                throw new HaproxyRefusedException("HAProxy at " + address() + " kept certificate operations locked for"
+                throw new HaproxyRefusedException("HAProxy at " + description() + " kept certificate operations locked for"
                         + " over " + timeouts.lockedRetry().toSeconds() + " s while running '" + c + "'; another"
                         + " commit is running (many certificates or crt-lists make it slow); retry later");
             }
@@ -316,19 +359,20 @@ public final class RuntimeApiClient implements AutoCloseable {
     private void checkLevel(Reply r) throws HaproxyRefusedException {
         String last = r.lastLine();
         if (last.equals("Permission denied") || last.equals("Can't allocate memory!")) {
-            throw new HaproxyRefusedException("the Runtime API socket " + address().displayName() + " is not at level"
+            throw new HaproxyRefusedException("the Runtime API socket " + address().displayName()
+                    + (description().equals(address().toString()) ? "" : " (" + description() + ")") + " is not at level"
                     + " admin (HAProxy answered '" + last + "' to '" + r.command() + "'): add 'level admin' to its"
                     + (address().masterCli() ? " -S option" : " 'stats socket' line") + " and reload HAProxy");
         }
     }
 
     private HaproxyRefusedException refused(Reply r) {
-        return new HaproxyRefusedException("HAProxy at " + address() + " refused '" + r.command() + "': "
+        return new HaproxyRefusedException("HAProxy at " + description() + " refused '" + r.command() + "': "
                 + (r.text().isBlank() ? "(empty answer)" : r.scrubbed()));
     }
 
     @Override
     public String toString() {
-        return "RuntimeApiClient[" + address() + (route == null ? "" : " " + route) + "]";
+        return "RuntimeApiClient[" + description() + (route == null ? "" : " " + route) + "]";
     }
 }

@@ -26,7 +26,7 @@ import java.util.Objects;
  * <p>Every wait is bounded by {@link RuntimeApiTimeouts}. Failures become {@link HaproxyUnreachableException}s whose
  * messages name the socket and the likely fix; see {@link ConnectFailures}. Not thread-safe: one caller at a time.
  */
-public final class RuntimeApiConnection implements AutoCloseable {
+public final class RuntimeApiConnection implements RuntimeApiTransport {
     /** Commands written ahead of their replies; bounded so that one batch cannot flood HAProxy's buffers. */
     public static final int MAX_IN_FLIGHT = 50;
 
@@ -99,11 +99,13 @@ public final class RuntimeApiConnection implements AutoCloseable {
         }
     }
 
+    @Override
     public RuntimeApiAddress address() {
         return address;
     }
 
     /** One command, one reply. */
+    @Override
     public Reply exchange(Command command) throws HaproxyUnreachableException {
         return exchange(List.of(command)).get(0);
     }
@@ -112,6 +114,7 @@ public final class RuntimeApiConnection implements AutoCloseable {
      * Sends the commands in order and returns their replies in the same order, pipelined on this connection.
      * If the connection fails midway the whole call fails; the commands before the failure may have taken effect.
      */
+    @Override
     public List<Reply> exchange(List<Command> commands) throws HaproxyUnreachableException {
         if (broken) {
             throw new HaproxyUnreachableException("the connection to the Runtime API at " + address

@@ -213,7 +213,7 @@ class ConfigLoaderTest {
                         "the unix socket path must be absolute"),
                 Arguments.of("reload method typo", MINIMAL + "    reload: { method: master_cli }\n",
                         "'method' in targets[0].reload of /etc/hapcert/hapcert.yml must be one of master-cli,"
-                                + " command, signal, got 'master_cli'; did you mean 'master-cli'?"),
+                                + " command, signal, container, got 'master_cli'; did you mean 'master-cli'?"),
                 Arguments.of("reload without its setting", MINIMAL + "    reload: { method: command }\n",
                         "'command' in targets[0].reload of /etc/hapcert/hapcert.yml is required for method command"),
                 Arguments.of("reload with another method's setting",

@@ -100,6 +100,11 @@ public final class PodmanEngine implements AutoCloseable {
         run(podman("stop", "-t", "0", id), Map.of());
     }
 
+    /** Restarts the container at once (HAProxy as pid 1 ignores a graceful stop anyway). */
+    public void restartContainer(String id) throws IOException {
+        run(podman("restart", "-t", "0", id), Map.of());
+    }
+
     public String logs(String id) throws IOException {
         return run(podman("logs", id), Map.of());
     }

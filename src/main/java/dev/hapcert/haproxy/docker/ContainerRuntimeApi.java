@@ -22,7 +22,9 @@ public final class ContainerRuntimeApi {
 
     private final ExecChannel exec;
     private final String socketPath;
-    private final RuntimeApiTool tool;
+    private RuntimeApiTool tool;
+    /** True while {@link #tool} is only the guess of {@link #openAssumingSocat}, not yet seen to exist. */
+    private boolean assumed;
     private final Duration timeout;
 
     private ContainerRuntimeApi(ExecChannel exec, String socketPath, RuntimeApiTool tool, Duration timeout) {
@@ -30,6 +32,21 @@ public final class ContainerRuntimeApi {
         this.socketPath = socketPath;
         this.tool = tool;
         this.timeout = timeout;
+    }
+
+    /**
+     * Like {@link #open}, but without the detection exec up front: the first exchange runs {@code socat} from the
+     * image's PATH, the common case, and only if the image has none is the tool detected (and the exchange run again
+     * with it, or the same error as {@link #open} raised). Saves one exec per run.
+     */
+    public static ContainerRuntimeApi openAssumingSocat(ExecChannel exec, String socketPath, Duration timeout) {
+        if (!socketPath.startsWith("/")) {
+            throw new IllegalArgumentException("stats socket path must be absolute: " + socketPath);
+        }
+        ContainerRuntimeApi api = new ContainerRuntimeApi(exec, socketPath,
+                new RuntimeApiTool(RuntimeApiTool.Kind.SOCAT, "socat"), timeout);
+        api.assumed = true;
+        return api;
     }
 
     /**
@@ -42,11 +59,14 @@ public final class ContainerRuntimeApi {
         if (!socketPath.startsWith("/")) {
             throw new IllegalArgumentException("stats socket path must be absolute: " + socketPath);
         }
-        RuntimeApiTool tool = detectTool(exec).orElseThrow(() -> new HaproxyUnreachableException(
-                "container " + exec.container().describe() + " has no socat (nor nc with -U) to reach HAProxy's"
-                        + " stats socket " + socketPath + ": install socat in the image, or bind-mount HAProxy's"
-                        + " stats socket to the host and set runtime-api to it"));
+        RuntimeApiTool tool = detectTool(exec).orElseThrow(() -> noTool(exec, socketPath));
         return new ContainerRuntimeApi(exec, socketPath, tool, timeout);
+    }
+
+    private static HaproxyUnreachableException noTool(ExecChannel exec, String socketPath) {
+        return new HaproxyUnreachableException("container " + exec.container().describe() + " has no socat (nor nc"
+                + " with -U) to reach HAProxy's stats socket " + socketPath + ": install socat in the image, or"
+                + " bind-mount HAProxy's stats socket to the host (hapcert then uses it directly)");
     }
 
     /**
@@ -99,7 +119,23 @@ public final class ContainerRuntimeApi {
         }
         System.arraycopy(QUIT, 0, stream, at, QUIT.length);
         stream = Arrays.copyOf(stream, at + QUIT.length);
+        return new String(carry(stream), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes {@code stream} as it is, which must end with {@code quit} so that HAProxy closes the connection and
+     * the exec ends, and returns everything HAProxy answered. {@link #send} is the same with the {@code quit} added.
+     *
+     * @throws HaproxyUnreachableException when the tool cannot connect to the socket or HAProxy closed early
+     */
+    public byte[] carry(byte[] stream) throws HapcertException {
         ExecResult r = exec.run(tool.argv(socketPath), stream, timeout);
+        if (assumed && r.exitCode() == 127) {
+            tool = detectTool(exec).orElseThrow(() -> noTool(exec, socketPath));
+            assumed = false;
+            r = exec.run(tool.argv(socketPath), stream, timeout);
+        }
+        assumed = false;
         // A reset means the tool ended without reading all of its input: HAProxy closed the connection early.
         if (r.exitCode() != 0 || r.stderrText().contains(ENGINE_STREAM_RESET)) {
             // Connect again without input: the first attempt's error text may be lost with its unread input,
@@ -115,7 +151,7 @@ public final class ContainerRuntimeApi {
                     + " closed the stats socket connection before reading the whole command stream (HAProxy 2.6"
                     + " does so silently when a command with its payload exceeds tune.bufsize); the reply is cut short");
         }
-        return r.stdoutText();
+        return r.stdout();
     }
 
     private static boolean supportsUnix(ExecChannel exec, String nc) throws HapcertException {

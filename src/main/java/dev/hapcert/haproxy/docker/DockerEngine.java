@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.TopContainerResponse;
 import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
@@ -134,6 +135,46 @@ public final class DockerEngine implements AutoCloseable {
                     + signal + " cannot reach it", e);
         } catch (RuntimeException e) {
             throw failure("send " + signal + " to container " + container.describe(), e);
+        }
+    }
+
+    /**
+     * The command lines of the processes running in the container ({@code docker top}), which show how HAProxy
+     * really runs when an entrypoint script started it (the official image's entrypoint adds {@code -W -db}).
+     */
+    public List<String> processes(ContainerInspection container) throws HapcertException {
+        try {
+            TopContainerResponse top = client.topContainerCmd(container.id()).exec();
+            String[] titles = top.getTitles() == null ? new String[0] : top.getTitles();
+            int column = -1;
+            for (int i = 0; i < titles.length; i++) {
+                if (titles[i].equals("CMD") || titles[i].equals("COMMAND")) {
+                    column = i;
+                }
+            }
+            List<String> lines = new ArrayList<>();
+            if (top.getProcesses() != null && column >= 0) {
+                for (String[] p : top.getProcesses()) {
+                    if (p.length > column) {
+                        // ps splits the command into the last columns when it has spaces; join them back.
+                        lines.add(String.join(" ", Arrays.copyOfRange(p, column, p.length)));
+                    }
+                }
+            }
+            return lines;
+        } catch (ConflictException e) {
+            throw new HaproxyUnreachableException("container " + container.describe() + " is not running", e);
+        } catch (RuntimeException e) {
+            throw failure("list the processes of container " + container.describe(), e);
+        }
+    }
+
+    /** Restarts the container, giving its processes {@code graceSeconds} to stop. */
+    public void restart(ContainerInspection container, int graceSeconds) throws HapcertException {
+        try {
+            client.restartContainerCmd(container.id()).withTimeout(graceSeconds).exec();
+        } catch (RuntimeException e) {
+            throw failure("restart container " + container.describe(), e);
         }
     }
 
