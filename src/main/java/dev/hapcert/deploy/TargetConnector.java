@@ -83,10 +83,6 @@ final class TargetConnector {
         }
     }
 
-    static RuntimeApiClient connect(TargetConfig target) throws HapcertException {
-        return resolve(target, List.of(), notice -> { }).client();
-    }
-
     /**
      * Resolves the target and opens its Runtime API. An unreachable Runtime API is not thrown but kept in the result
      * (so a reload fallback can still use the effective target); anything that stops the target as a whole is thrown:

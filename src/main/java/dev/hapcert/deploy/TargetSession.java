@@ -385,7 +385,7 @@ final class TargetSession {
     private void verify(DesiredCertificate certificate, String certName) throws HapcertException {
         Bundle bundle = certificate.bundle();
         String rerun = " (was HAProxy reloaded or restarted during the deploy? run the same deploy again)";
-        try (RuntimeApiClient now = TargetConnector.connect(target)) {
+        try (RuntimeApiClient now = client.reconnect()) {
             SslCertDetails loaded = now.showSslCert(certName).orElseThrow(() -> new VerificationException(
                     "after the commit HAProxy does not list " + certName + rerun));
             if (!loadedFrom(loaded).matches(bundle)) {

@@ -119,6 +119,15 @@ public final class BatchTransport implements RuntimeApiTransport {
         return description;
     }
 
+    /**
+     * Every exchange is already a fresh connection, so the view shares this transport's carrier; closing the view
+     * leaves this transport open.
+     */
+    @Override
+    public RuntimeApiTransport reconnect() {
+        return new BatchTransport(address, description, carrier, () -> { });
+    }
+
     @Override
     public void close() {
         if (!closed) {

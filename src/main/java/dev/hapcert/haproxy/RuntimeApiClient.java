@@ -71,6 +71,11 @@ public final class RuntimeApiClient implements AutoCloseable {
         return new RuntimeApiClient(connection, timeouts, process.route());
     }
 
+    /** A client over {@link RuntimeApiTransport#reconnect()}: HAProxy as it is now, routed like this one. */
+    public RuntimeApiClient reconnect() throws HaproxyUnreachableException {
+        return new RuntimeApiClient(connection.reconnect(), timeouts, route);
+    }
+
     public RuntimeApiAddress address() {
         return connection.address();
     }

@@ -47,6 +47,12 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
     }
 
     /** Connects and enters prompt mode. */
+    /** A new connection to the same address. */
+    @Override
+    public RuntimeApiTransport reconnect() throws HaproxyUnreachableException {
+        return open(address, timeouts);
+    }
+
     public static RuntimeApiConnection open(RuntimeApiAddress address, RuntimeApiTimeouts timeouts)
             throws HaproxyUnreachableException {
         Objects.requireNonNull(address, "address");

@@ -39,6 +39,12 @@ public interface RuntimeApiTransport extends AutoCloseable {
         return address().toString();
     }
 
+    /**
+     * A transport that sees HAProxy as it is now, for checks after a change: a connection opened before a reload stays
+     * with the old worker. Whoever receives it closes it.
+     */
+    RuntimeApiTransport reconnect() throws HaproxyUnreachableException;
+
     @Override
     void close();
 }
