@@ -277,10 +277,11 @@ final class TargetSession {
      * @return the certificates whose line was written
      */
     List<String> flush() throws HapcertException {
+        // Reached whether or not a line is pending, so the crash tests can stop every deploy at this step.
+        CrashPoint.reached("before-crt-list-update");
         if (pendingCrtListLines.isEmpty()) {
             return List.of();
         }
-        CrashPoint.reached("before-crt-list-update");
         writeCrtListFile();
         List<String> written = List.copyOf(pendingCrtListLines);
         pendingCrtListLines.clear();

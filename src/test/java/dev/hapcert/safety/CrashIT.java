@@ -131,7 +131,7 @@ class CrashIT {
         s.assertModesWithin("rw-r-----", "nogroup");
         assertThat(s.crtListLines(TargetCases.certName(s, name))).as("crt-list lines for " + name).isEqualTo(1);
         try (var files = Files.list(s.haproxy.certsDir())) {
-            assertThat(files.filter(p -> p.getFileName().toString().startsWith(".hapcert-")).toList())
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith(".hapcert-") && p.getFileName().toString().endsWith(".tmp")).toList())
                     .as("temp files after the rerun").isEmpty();
         }
     }

@@ -220,7 +220,7 @@ final class Sandbox implements AutoCloseable {
                 java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(f,
                         java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = a.permissions();
-                boolean temp = f.getFileName().toString().startsWith(".hapcert-");
+                boolean temp = f.getFileName().toString().startsWith(".hapcert-") && f.getFileName().toString().endsWith(".tmp");
                 String allowed = temp ? mode.substring(0, 3) + "------" : mode;
                 assertThat(PosixFilePermissions.fromString(allowed)).as(f + " has mode "
                         + PosixFilePermissions.toString(perms) + ", wider than " + allowed).containsAll(perms);
