@@ -9,7 +9,6 @@ import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
-import dev.hapcert.haproxy.SslCertListing;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
@@ -72,13 +71,13 @@ final class TargetSession {
      * period (another tool may be mid-change) and then the configured policy.
      */
     void clearLeftoverTransactions(List<DesiredCertificate> certificates) throws HapcertException {
-        SslCertListing listing = client.showSslCerts();
-        if (listing.transactions().isEmpty()) {
+        List<String> open = client.showSslCertTransactions();
+        if (open.isEmpty()) {
             return;
         }
         Set<String> ours = new HashSet<>();
         certificates.forEach(c -> ours.add(certName(target, c)));
-        for (String name : listing.transactions()) {
+        for (String name : open) {
             if (ours.contains(name)) {
                 notices.accept(target.name() + ": aborting a transaction left open on " + name + " by an interrupted run");
                 if (!options.dryRun()) {
@@ -106,7 +105,7 @@ final class TargetSession {
     }
 
     private List<String> otherTransactions(Set<String> ours) throws HapcertException {
-        return client.showSslCerts().transactions().stream().filter(n -> !ours.contains(n)).toList();
+        return client.showSslCertTransactions().stream().filter(n -> !ours.contains(n)).toList();
     }
 
     CertificateResult deploy(DesiredCertificate certificate) {
@@ -163,8 +162,8 @@ final class TargetSession {
                 throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
             }
         }
-        boolean inFile = CrtListFile.read(crtListOnHost).find(certName).isPresent();
-        boolean inRuntime = client.showCrtList(target.crtList()).stream().anyMatch(e -> e.certificate().equals(certName));
+        boolean inFile = CrtListFile.hasEntry(crtListOnHost, certName);
+        boolean inRuntime = client.findCrtListEntry(target.crtList(), certName).isPresent();
         return new ObservedState(loaded, exists, matches, inFile, inRuntime);
     }
 
@@ -279,7 +278,7 @@ final class TargetSession {
             throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for " + certName
                     + " after the commit, expected " + bundle.serialHex());
         }
-        if (client.showCrtList(target.crtList()).stream().noneMatch(e -> e.certificate().equals(certName))) {
+        if (client.findCrtListEntry(target.crtList(), certName).isEmpty()) {
             throw new VerificationException("HAProxy's crt-list " + target.crtList() + " does not list " + certName);
         }
         if (options.verifyTls().isPresent()) {
