@@ -128,9 +128,9 @@ public final class BundleReader {
                         + " also give the key file (certbot: privkey.pem)");
             }
             X509Certificate leaf = certificates.get(0);
-            if (!KeyPairCheck.matches(key.key(), leaf.getPublicKey())) {
+            if (!KeyPairCheck.matches(key, leaf.getPublicKey())) {
                 for (int i = 1; i < certificates.size(); i++) {
-                    if (KeyPairCheck.matches(key.key(), certificates.get(i).getPublicKey())) {
+                    if (KeyPairCheck.matches(key, certificates.get(i).getPublicKey())) {
                         throw new InvalidInputException(origin + ": chain out of order: the private key belongs to "
                                 + CertificateNames.describe(certificates.get(i), i)
                                 + ", but the certificate the key belongs to must come first");

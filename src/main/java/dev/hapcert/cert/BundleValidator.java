@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Checks that a {@link Bundle} is fit to serve before anything is touched: the required names are well formed,
@@ -36,11 +37,11 @@ public final class BundleValidator {
     }
 
     private static void checkKey(Bundle bundle, List<X509Certificate> certs) throws InvalidInputException {
-        if (KeyPairCheck.matches(bundle.key().key(), bundle.leaf().getPublicKey())) {
+        if (KeyPairCheck.matches(bundle.key(), bundle.leaf().getPublicKey())) {
             return;
         }
         for (int i = 1; i < certs.size(); i++) {
-            if (KeyPairCheck.matches(bundle.key().key(), certs.get(i).getPublicKey())) {
+            if (KeyPairCheck.matches(bundle.key(), certs.get(i).getPublicKey())) {
                 throw new InvalidInputException("chain out of order: the private key belongs to "
                         + CertificateNames.describe(certs.get(i), i) + ", but the certificate the key belongs to must come first");
             }
@@ -72,6 +73,10 @@ public final class BundleValidator {
     private static boolean signs(X509Certificate issuer, X509Certificate subject) {
         if (!issuer.getSubjectX500Principal().equals(subject.getIssuerX500Principal())) {
             return false;
+        }
+        Optional<Boolean> byKeyId = KeyIdentifiers.issuedBy(subject, issuer);
+        if (byKeyId.isPresent()) {
+            return byKeyId.get();
         }
         try {
             subject.verify(issuer.getPublicKey());

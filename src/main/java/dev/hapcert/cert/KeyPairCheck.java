@@ -1,19 +1,49 @@
 package dev.hapcert.cert;
 
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
- * Whether a private key belongs to a certificate's public key, by signing random data and verifying it. One
- * mechanism for RSA, EC and Ed25519 alike, with no need to derive public keys (the JDK cannot for EC or EdDSA).
+ * Whether a private key belongs to a certificate's public key. When the key carries its public part (an RSA key's
+ * modulus and exponent; the point OpenSSL writes into PKCS#8 EC keys), the public parts are compared, which is what
+ * OpenSSL itself checks when HAProxy loads the bundle, and costs no cryptography: on the deploy hook's path a cold
+ * JVM's first signature takes tens of milliseconds. Otherwise random data is signed and verified: one mechanism for
+ * RSA, EC and Ed25519 alike, with no need to derive public keys (the JDK cannot for EC or EdDSA).
  */
 final class KeyPairCheck {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private KeyPairCheck() {
+    }
+
+    static boolean matches(PrivateKeyMaterial key, PublicKey publicKey) {
+        PrivateKey privateKey = key.key();
+        if (privateKey instanceof RSAPrivateCrtKey rsa && publicKey instanceof RSAPublicKey pub) {
+            return rsa.getModulus().equals(pub.getModulus()) && rsa.getPublicExponent().equals(pub.getPublicExponent());
+        }
+        if (privateKey instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey pub && key.label().equals("PRIVATE KEY")) {
+            if (!ec.getParams().getCurve().equals(pub.getParams().getCurve())
+                    || !ec.getParams().getOrder().equals(pub.getParams().getOrder())) {
+                return false;
+            }
+            Optional<byte[]> point = Pkcs8Header.embeddedEcPublicKey(key.der());
+            int size = (pub.getParams().getCurve().getField().getFieldSize() + 7) / 8;
+            if (point.isPresent() && point.get().length == 1 + 2 * size && point.get()[0] == 4) {
+                byte[] p = point.get();
+                BigInteger x = new BigInteger(1, Arrays.copyOfRange(p, 1, 1 + size));
+                BigInteger y = new BigInteger(1, Arrays.copyOfRange(p, 1 + size, p.length));
+                return x.equals(pub.getW().getAffineX()) && y.equals(pub.getW().getAffineY());
+            }
+        }
+        return matches(privateKey, publicKey);
     }
 
     static boolean matches(PrivateKey privateKey, PublicKey publicKey) {
@@ -23,7 +53,7 @@ final class KeyPairCheck {
         }
         try {
             byte[] data = new byte[32];
-            RANDOM.nextBytes(data);
+            new SecureRandom().nextBytes(data);
             Signature signer = Signature.getInstance(algorithm);
             signer.initSign(privateKey);
             signer.update(data);

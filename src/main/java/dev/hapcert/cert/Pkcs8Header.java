@@ -19,6 +19,9 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
     private static final int SEQUENCE = 0x30;
     private static final int INTEGER = 0x02;
     private static final int OID = 0x06;
+    private static final int OCTET_STRING = 0x04;
+    private static final int BIT_STRING = 0x03;
+    private static final int PUBLIC_KEY_TAG = 0xA1;
 
     static Pkcs8Header parse(byte[] der) throws MalformedException {
         Cursor outer = new Cursor(der, 0, der.length).enter(SEQUENCE);
@@ -27,6 +30,36 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
         String oid = algorithm.readOid();
         String curve = algorithm.atEnd() || algorithm.peekTag() != OID ? null : algorithm.readOid();
         return new Pkcs8Header(oid, curve);
+    }
+
+    /**
+     * The public key that OpenSSL (and so certbot) writes inside a PKCS#8 EC key: the {@code [1] publicKey} BIT STRING
+     * of the SEC1 {@code ECPrivateKey} in the key's OCTET STRING, as the encoded point. Empty when the key has none
+     * (it is optional) or is not shaped that way.
+     */
+    static java.util.Optional<byte[]> embeddedEcPublicKey(byte[] der) {
+        try {
+            Cursor outer = new Cursor(der, 0, der.length).enter(SEQUENCE);
+            outer.skip(INTEGER);
+            outer.skip(SEQUENCE);
+            Cursor ecPrivateKey = outer.enter(OCTET_STRING).enter(SEQUENCE);
+            ecPrivateKey.skip(INTEGER);
+            ecPrivateKey.skip(OCTET_STRING);
+            while (!ecPrivateKey.atEnd()) {
+                if (ecPrivateKey.peekTag() == PUBLIC_KEY_TAG) {
+                    Cursor bits = ecPrivateKey.enter(PUBLIC_KEY_TAG).enter(BIT_STRING);
+                    // The first content byte counts unused bits; a point uses whole bytes.
+                    if (bits.atEnd() || bits.peekByte() != 0) {
+                        return java.util.Optional.empty();
+                    }
+                    return java.util.Optional.of(bits.rest(1));
+                }
+                ecPrivateKey.skip(ecPrivateKey.peekTag());
+            }
+        } catch (MalformedException e) {
+            // Not the shape OpenSSL writes: the caller falls back to a signature check.
+        }
+        return java.util.Optional.empty();
     }
 
     /** A bounded view over DER bytes; every read is checked against its end. */
@@ -59,6 +92,16 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
             Cursor inner = new Cursor(b, pos, pos + length);
             pos += length;
             return inner;
+        }
+
+        int peekByte() throws MalformedException {
+            return peekTag();
+        }
+
+        /** The remaining bytes after skipping {@code skip} of them. */
+        byte[] rest(int skip) throws MalformedException {
+            check(pos + skip <= end);
+            return java.util.Arrays.copyOfRange(b, pos + skip, end);
         }
 
         void skip(int tag) throws MalformedException {

@@ -24,6 +24,22 @@ public final class Cli {
 
     public int run(String... args) {
         CommandContext context = new CommandContext(out, err, env);
+        // The deploy hook's usual command lines skip picocli entirely (see DeployArgs); anything unusual, including
+        // every usage error, goes through picocli below.
+        java.util.Optional<DeployCommand> hook = DeployArgs.parse(args);
+        if (hook.isPresent()) {
+            DeployCommand command = hook.get();
+            command.setContext(context);
+            int code;
+            try {
+                code = command.call();
+            } catch (Exception e) {
+                code = failed(e, context, "hapcert deploy", args);
+            }
+            out.flush();
+            err.flush();
+            return code;
+        }
         CommandLine commandLine = new CommandLine(new HapcertCommand(), new ContextFactory(context));
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -33,33 +49,36 @@ public final class Cli {
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return ExitCode.USAGE.code();
         });
-        commandLine.setExecutionExceptionHandler((ex, cl, parseResult) -> {
-            if (ex instanceof HapcertException failure) {
-                err.println("hapcert: " + failure.getMessage());
-                if (failure instanceof dev.hapcert.error.UsageException) {
-                    err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
-                }
-                if (java.util.Arrays.asList(args).contains("--json")) {
-                    // A machine reading stdout gets an answer even when the run stopped before any report.
-                    OutputOptions.printJsonError(out, failure);
-                }
-                if (context.verbose()) {
-                    failure.printStackTrace(err);
-                }
-                return failure.exitCode().code();
-            }
-            err.println("hapcert: internal error: " + ex);
-            if (context.verbose()) {
-                ex.printStackTrace(err);
-            } else {
-                err.println("(run again with --verbose for details)");
-            }
-            return ExitCode.INTERNAL_ERROR.code();
-        });
+        commandLine.setExecutionExceptionHandler((ex, cl, parseResult) ->
+                failed(ex, context, cl.getCommandSpec().qualifiedName(), args));
         int code = commandLine.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    private int failed(Exception ex, CommandContext context, String command, String[] args) {
+        if (ex instanceof HapcertException failure) {
+            err.println("hapcert: " + failure.getMessage());
+            if (failure instanceof dev.hapcert.error.UsageException) {
+                err.println("Try '" + command + " --help' for usage.");
+            }
+            if (java.util.Arrays.asList(args).contains("--json")) {
+                // A machine reading stdout gets an answer even when the run stopped before any report.
+                OutputOptions.printJsonError(out, failure);
+            }
+            if (context.verbose()) {
+                failure.printStackTrace(err);
+            }
+            return failure.exitCode().code();
+        }
+        err.println("hapcert: internal error: " + ex);
+        if (context.verbose()) {
+            ex.printStackTrace(err);
+        } else {
+            err.println("(run again with --verbose for details)");
+        }
+        return ExitCode.INTERNAL_ERROR.code();
     }
 
     /** Gives every command the same streams and environment instead of the process's globals. */

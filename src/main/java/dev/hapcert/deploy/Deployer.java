@@ -92,7 +92,8 @@ public final class Deployer {
                 return failAll(certificates, target, unreachable, started);
             }
             try (client) {
-                TargetSession session = new TargetSession(client, target, options, notices);
+                TargetSession session = new TargetSession(client, target, options, notices,
+                        certificates.size() > 1 || prune.isPresent());
                 session.clearLeftoverTransactions(certificates);
                 List<CertificateResult> results = new ArrayList<>();
                 for (int i = 0; i < certificates.size(); i++) {

@@ -9,7 +9,6 @@ import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
-import dev.hapcert.haproxy.SslCertListing;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
@@ -51,15 +50,21 @@ final class TargetSession {
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final Path crtListOnHost;
+    private final boolean bulk;
     /** The running crt-list and the crt-list file, read once per session and kept in step as entries are added. */
     private Set<String> runtimeCrtList;
     private CrtListFile crtListFile;
     /** Certificates whose crt-list file line is added in memory but not yet written: see {@link #flush()}. */
     private final List<String> pendingCrtListLines = new ArrayList<>();
 
-    TargetSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices)
-            throws ConfigException {
+    /**
+     * @param bulk many certificates follow: read the running crt-list and the crt-list file once and keep them; for
+     *     one certificate, look up only its own line (a hook must not parse 10,000 entries to find one)
+     */
+    TargetSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices,
+                  boolean bulk) throws ConfigException {
         this.client = client;
+        this.bulk = bulk;
         this.target = target;
         this.options = options;
         this.notices = notices;
@@ -117,13 +122,13 @@ final class TargetSession {
      * period (another tool may be mid-change) and then the configured policy.
      */
     void clearLeftoverTransactions(List<DesiredCertificate> certificates) throws HapcertException {
-        SslCertListing listing = client.showSslCerts();
-        if (listing.transactions().isEmpty()) {
+        List<String> open = client.showSslCertTransactions();
+        if (open.isEmpty()) {
             return;
         }
         Set<String> ours = new HashSet<>();
         certificates.forEach(c -> ours.add(certName(target, c)));
-        for (String name : listing.transactions()) {
+        for (String name : open) {
             if (ours.contains(name)) {
                 notices.accept(target.name() + ": aborting a transaction left open on " + name + " by an interrupted run");
                 if (!options.dryRun()) {
@@ -151,7 +156,7 @@ final class TargetSession {
     }
 
     private List<String> otherTransactions(Set<String> ours) throws HapcertException {
-        return client.showSslCerts().transactions().stream().filter(n -> !ours.contains(n)).toList();
+        return client.showSslCertTransactions().stream().filter(n -> !ours.contains(n)).toList();
     }
 
     CertificateResult deploy(DesiredCertificate certificate) {
@@ -213,8 +218,16 @@ final class TargetSession {
                 throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
             }
         }
-        boolean inFile = crtListFile().find(certName).isPresent();
-        boolean inRuntime = runtimeCrtList().contains(certName);
+        boolean inFile;
+        boolean inRuntime;
+        if (bulk) {
+            inFile = crtListFile().find(certName).isPresent();
+            inRuntime = runtimeCrtList().contains(certName);
+        } else {
+            // One certificate: look for its line without parsing thousands of others.
+            inFile = CrtListFile.hasEntry(crtListOnHost, certName);
+            inRuntime = client.findCrtListEntry(target.crtList(), certName).isPresent();
+        }
         return new ObservedState(loaded, exists, matches, inFile, inRuntime);
     }
 
@@ -261,7 +274,9 @@ final class TargetSession {
         String line = CrtListFile.formatLine(certName, target.sslOptions(), List.of());
         if (work.addRuntimeCrtListEntry()) {
             client.addCrtListEntry(target.crtList(), line);
-            runtimeCrtList().add(certName);
+            if (runtimeCrtList != null) {
+                runtimeCrtList.add(certName);
+            }
         }
         if (work.writeCrtListFile()) {
             crtListFile = crtListFile().withEntry(line);

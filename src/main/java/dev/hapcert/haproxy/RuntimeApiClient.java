@@ -111,6 +111,13 @@ public final class RuntimeApiClient implements AutoCloseable {
         return SslCertListing.parse(r.text());
     }
 
+    /** The names of the open certificate transactions ({@code show ssl cert}, without parsing the store list). */
+    public List<String> showSslCertTransactions() throws HaproxyUnreachableException, HaproxyRefusedException {
+        Reply r = certCall(Command.of("show", "ssl", "cert"));
+        checkLevel(r);
+        return SslCertListing.transactionsIn(r.text());
+    }
+
     /** {@code show ssl cert <name>}; empty when HAProxy has no such store. Prefix {@code *} for a transaction. */
     public Optional<SslCertDetails> showSslCert(String name) throws HaproxyUnreachableException, HaproxyRefusedException {
         Reply r = certCall(Command.of("show", "ssl", "cert", name));
@@ -207,6 +214,16 @@ public final class RuntimeApiClient implements AutoCloseable {
 
     /** {@code show ssl crt-list -n <list>}: the entries with their line numbers. */
     public List<CrtListEntry> showCrtList(String crtList) throws HaproxyUnreachableException, HaproxyRefusedException {
+        return CrtListEntry.parseListing(crtListReply(crtList));
+    }
+
+    /** The entry of {@code certificate} in {@code crtList} ({@code show ssl crt-list -n}), parsing only its line. */
+    public Optional<CrtListEntry> findCrtListEntry(String crtList, String certificate)
+            throws HaproxyUnreachableException, HaproxyRefusedException {
+        return CrtListEntry.findIn(crtListReply(crtList), certificate);
+    }
+
+    private String crtListReply(String crtList) throws HaproxyUnreachableException, HaproxyRefusedException {
         Reply r = certCall(Command.of("show", "ssl", "crt-list", "-n", crtList));
         checkLevel(r);
         if (!r.text().startsWith("# ")) {
@@ -214,7 +231,7 @@ public final class RuntimeApiClient implements AutoCloseable {
                     + crtList + "' (it answered: " + r.scrubbed() + "); 'show ssl crt-list' lists the names, exactly"
                     + " as written after 'crt-list' in haproxy.cfg");
         }
-        return CrtListEntry.parseListing(r.text());
+        return r.text();
     }
 
     /** {@code show ssl crt-list}: the names of every crt-list and {@code crt <dir>} directory. */

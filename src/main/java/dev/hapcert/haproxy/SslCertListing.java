@@ -26,6 +26,17 @@ public record SslCertListing(List<String> certificates, List<String> transaction
     }
 
     /**
+     * Only the open transactions of a {@code show ssl cert} reply. Without a {@code # transaction} section (the
+     * usual case) nothing is parsed, which matters when HAProxy lists 10,000 certificates.
+     */
+    public static List<String> transactionsIn(String reply) {
+        if (!reply.contains("# transaction")) {
+            return List.of();
+        }
+        return parse(reply).transactions();
+    }
+
+    /**
      * Parses the reply. Seen on HAProxy 2.6.12 with a transaction open:
      * <pre>
      * # transaction

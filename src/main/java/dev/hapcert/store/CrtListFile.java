@@ -130,6 +130,35 @@ public final class CrtListFile {
         return entries;
     }
 
+    /**
+     * Whether the crt-list file at {@code path} has a line for {@code certificatePath}, as
+     * {@code read(path).find(certificatePath).isPresent()} answers, but without parsing every line when a line starts
+     * with the path exactly as given (how hapcert writes its lines): a renewal in a crt-list of 10,000 certificates
+     * then costs one scan of the bytes. Otherwise (no such line, or only relative or unnormalized forms) the file
+     * is read and parsed in full, with all of {@link #read}'s checks.
+     */
+    public static boolean hasEntry(Path path, String certificatePath) throws ConfigException {
+        if (!Files.isSymbolicLink(path) && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                // Byte for byte: ISO-8859-1 maps each byte to one char, so UTF-8 names match as bytes.
+                String text = new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1);
+                String wanted = new String(certificatePath.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+                for (int at = text.indexOf(wanted); at >= 0; at = text.indexOf(wanted, at + 1)) {
+                    int after = at + wanted.length();
+                    boolean lineStart = at == 0 || text.charAt(at - 1) == '\n';
+                    boolean wordEnd = after == text.length() || Character.isWhitespace(text.charAt(after))
+                            || text.charAt(after) == '[';
+                    if (lineStart && wordEnd) {
+                        return true;
+                    }
+                }
+            } catch (IOException e) {
+                // read() below reports it with the file's name.
+            }
+        }
+        return read(path).find(certificatePath).isPresent();
+    }
+
     /** The first line for {@code certificatePath}, compared after crt-base resolution and normalization. */
     public Optional<CrtListLine> find(String certificatePath) {
         String wanted = key(certificatePath);
