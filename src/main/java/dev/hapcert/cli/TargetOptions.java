@@ -61,10 +61,11 @@ final class TargetOptions {
             }
         }
         if (yaml != null) {
-            HapcertConfig loaded = ConfigLoader.load(yaml);
+            HapcertConfig loaded = ConfigLoader.load(yaml.toAbsolutePath());
             return loaded.targets();
         }
         Path cfg = haproxyConfig != null ? haproxyConfig : DEFAULT_HAPROXY_CONFIG;
-        return List.of(HaproxyCfgDiscovery.discover(cfg).target());
+        // Relative to where the command runs, as a user typing it expects; discovery keeps absolute paths only.
+        return List.of(HaproxyCfgDiscovery.discover(cfg.toAbsolutePath()).target());
     }
 }
