@@ -218,6 +218,7 @@ final class TargetSession {
                 throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
             }
         }
+        requireCrtListFileUnlessUnused();
         boolean inFile;
         boolean inRuntime;
         if (bulk) {
@@ -320,16 +321,23 @@ final class TargetSession {
         return runtimeCrtList;
     }
 
+    /**
+     * HAProxy cannot start without its crt-list file, so if the file is gone while HAProxy holds entries from it,
+     * it was removed behind HAProxy's back: rewriting it with our line alone would make the next restart drop every
+     * other certificate. Checked while observing, before anything is changed.
+     */
+    private void requireCrtListFileUnlessUnused() throws HapcertException {
+        if (!Files.exists(crtListOnHost, LinkOption.NOFOLLOW_LINKS) && !runtimeCrtList().isEmpty()) {
+            throw new ConfigException("crt-list " + crtListOnHost + " does not exist, but HAProxy has "
+                    + runtimeCrtList().size() + " entries loaded from it; hapcert will not recreate it with only its"
+                    + " own line: restore the file (`show ssl crt-list -n " + target.crtList() + "` lists the entries)"
+                    + " or correct the crt-list path (and paths mapping) in the configuration");
+        }
+    }
+
     private CrtListFile crtListFile() throws HapcertException {
         if (crtListFile == null) {
-            if (!Files.exists(crtListOnHost, LinkOption.NOFOLLOW_LINKS) && !runtimeCrtList().isEmpty()) {
-                // HAProxy cannot start without the file, so it existed; rewriting it with our line alone would make
-                // the next restart drop every other certificate.
-                throw new ConfigException("crt-list " + crtListOnHost + " does not exist, but HAProxy has "
-                        + runtimeCrtList().size() + " entries loaded from it; hapcert will not recreate it with only its"
-                        + " own line: restore the file (`show ssl crt-list -n " + target.crtList() + "` lists the entries)"
-                        + " or correct the crt-list path (and paths mapping) in the configuration");
-            }
+            requireCrtListFileUnlessUnused();
             crtListFile = CrtListFile.read(crtListOnHost);
         }
         return crtListFile;
