@@ -61,6 +61,7 @@ public final class HaproxyCfgDiscovery {
         String name = file.toString();
         String section = "";
         Optional<CfgLine> crtBaseLine = Optional.empty();
+        Optional<CfgLine> bufsizeLine = Optional.empty();
         List<CfgLine> statsSockets = new ArrayList<>();
         Map<String, CfgLine> crtLists = new LinkedHashMap<>();
         List<CfgLine> crtBinds = new ArrayList<>();
@@ -86,6 +87,8 @@ public final class HaproxyCfgDiscovery {
                     statsSockets.add(line);
                 } else if (kw.equals("crt-base")) {
                     crtBaseLine = Optional.of(line);
+                } else if (kw.equals("tune.bufsize")) {
+                    bufsizeLine = Optional.of(line);
                 }
             } else if ((section.startsWith("frontend") || section.startsWith("listen")) && kw.equals("bind")) {
                 boolean direct = false;
@@ -117,11 +120,20 @@ public final class HaproxyCfgDiscovery {
         String crtList = onlyCrtList(crtLists, direct, name);
         String certDir = crtBase.orElseGet(() -> crtList.substring(0, Math.max(1, crtList.lastIndexOf('/'))));
         String targetName = targetName(file);
+        int payloadLimit = TargetConfig.DEFAULT_PAYLOAD_LIMIT;
+        if (bufsizeLine.isPresent()) {
+            try {
+                payloadLimit = Integer.parseInt(bufsizeLine.get().word(1));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("tune.bufsize '" + bufsizeLine.get().word(1) + "' on line "
+                        + bufsizeLine.get().number() + " of " + name + " is not a number of bytes");
+            }
+        }
         try {
             TargetConfig target = new TargetConfig(targetName, runtimeApi, false, crtList, certDir,
                     PathMapping.IDENTITY, FileOwnership.DEFAULT, Optional.empty(), Optional.of(file), "",
                     LeftoverTransactionPolicy.ABORT, TargetConfig.defaultLockFile(targetName, runtimeApi),
-                    Optional.empty());
+                    Optional.empty(), payloadLimit);
             return new DiscoveredHaproxy(file, target, crtBase, direct, notes);
         } catch (InvalidSettingException e) {
             throw new ConfigException("discovered from " + name + ": " + e.getMessage()

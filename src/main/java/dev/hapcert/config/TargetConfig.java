@@ -31,11 +31,16 @@ import java.util.regex.Pattern;
  * @param onLeftoverTransaction what to do with a certificate transaction left open by a crashed deployer
  * @param lockFile serializes hapcert runs against this HAProxy (it has one global certificate transaction)
  * @param docker set when HAProxy runs in a container reached through the Docker Engine API
+ * @param payloadLimit the largest Runtime API command with its payload this HAProxy accepts: its
+ *     {@code tune.bufsize} (16384 by default); larger bundles go as certificates plus a separate key payload
  */
 public record TargetConfig(String name, String runtimeApi, boolean masterCli, String crtList, String certDir,
         PathMapping paths, FileOwnership files, Optional<ReloadConfig> reload, Optional<Path> haproxyConfig,
         String sslOptions, LeftoverTransactionPolicy onLeftoverTransaction, Path lockFile,
-        Optional<DockerTarget> docker) {
+        Optional<DockerTarget> docker, int payloadLimit) {
+
+    /** HAProxy's default {@code tune.bufsize}. */
+    public static final int DEFAULT_PAYLOAD_LIMIT = 16_384;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -66,6 +71,16 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
         }
         requireAbsolute("lock-file", lockFile);
         sslOptions = checkSslOptions(sslOptions);
+        if (payloadLimit < 4_096 || payloadLimit > 16 * 1024 * 1024) {
+            throw new InvalidSettingException("payload-limit", "must be HAProxy's tune.bufsize in bytes, between 4096"
+                    + " and 16777216, got " + payloadLimit);
+        }
+    }
+
+    /** The same target with other path mapping (a container's mounts, found when the target is resolved). */
+    public TargetConfig withPaths(PathMapping mapped) {
+        return new TargetConfig(name, runtimeApi, masterCli, crtList, certDir, mapped, files, reload, haproxyConfig,
+                sslOptions, onLeftoverTransaction, lockFile, docker, payloadLimit);
     }
 
     /**

@@ -32,10 +32,20 @@ final class TargetReader {
                     : LeftoverTransactionPolicy.ABORT;
             Path lockFile = path(s, "lock-file").orElseGet(() -> TargetConfig.defaultLockFile(name,
                     runtimeApi + docker.map(d -> "@" + d.container() + d.engineHost().orElse("")).orElse("")));
+            int payloadLimit = s.string("payload-limit").map(v -> positiveInt(s, "payload-limit", v))
+                    .orElse(TargetConfig.DEFAULT_PAYLOAD_LIMIT);
             return new TargetConfig(name, runtimeApi, masterCli, crtList, certDir, paths, files, reload,
-                    haproxyConfig, sslOptions, leftover, lockFile, docker);
+                    haproxyConfig, sslOptions, leftover, lockFile, docker, payloadLimit);
         } catch (InvalidSettingException e) {
             throw s.error(e.key(), e.problem());
+        }
+    }
+
+    private static int positiveInt(YamlSection s, String key, String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(key, "must be a whole number of bytes, got '" + value + "'");
         }
     }
 

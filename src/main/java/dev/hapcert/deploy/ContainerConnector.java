@@ -95,10 +95,7 @@ final class ContainerConnector {
             }
             used.putIfAbsent(m.destination(), new PathMapping.Mount(m.destination(), source));
         }
-        return new TargetConfig(target.name(), target.runtimeApi(), target.masterCli(), target.crtList(),
-                target.certDir(), new PathMapping(new ArrayList<>(used.values())), target.files(), target.reload(),
-                target.haproxyConfig(), target.sslOptions(), target.onLeftoverTransaction(), target.lockFile(),
-                target.docker());
+        return target.withPaths(new PathMapping(new ArrayList<>(used.values())));
     }
 
     /** {@code haproxy-config} as the container sees it, when it lies on a mount; the reload checks it if HAProxy's command line names none. */

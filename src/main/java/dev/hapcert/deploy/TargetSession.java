@@ -351,15 +351,16 @@ final class TargetSession {
     private void sendBundle(String certName, Bundle bundle) throws HapcertException {
         String whole = new String(bundle.haproxyPem(), java.nio.charset.StandardCharsets.US_ASCII);
         int overhead = "set ssl cert ".length() + certName.length() + " <<\n".length() + 2 + 64;
-        if (whole.length() + overhead <= options.payloadLimit()) {
+        if (whole.length() + overhead <= target.payloadLimit()) {
             client.setSslCert(certName, whole);
             return;
         }
         String certificates = bundle.certificatesPem();
-        if (certificates.length() + overhead > options.payloadLimit()) {
+        if (certificates.length() + overhead > target.payloadLimit()) {
             throw new HaproxyRefusedException("the certificates of " + certName + " take " + certificates.length()
-                    + " bytes, more than HAProxy accepts in one Runtime API payload (" + options.payloadLimit()
-                    + " bytes, tune.bufsize): raise tune.bufsize in haproxy.cfg and payload-limit in hapcert.yml");
+                    + " bytes, more than HAProxy accepts in one Runtime API payload (" + target.payloadLimit()
+                    + " bytes, tune.bufsize): raise tune.bufsize in haproxy.cfg (zero-config reads it from there)"
+                    + " and payload-limit in hapcert.yml to match");
         }
         client.setSslCert(certName, certificates);
         client.setSslCertKey(certName, bundle.keyPem());

@@ -143,6 +143,10 @@ class ConfigLoaderTest {
 
     static Stream<Arguments> badConfigs() {
         return Stream.of(
+                Arguments.of("payload limit not a number", MINIMAL + "    payload-limit: big\n",
+                        "'payload-limit' in targets[0] of /etc/hapcert/hapcert.yml must be a whole number of bytes, got 'big'"),
+                Arguments.of("payload limit below HAProxy's minimum", MINIMAL + "    payload-limit: 100\n",
+                        "must be HAProxy's tune.bufsize in bytes, between 4096 and 16777216, got 100"),
                 Arguments.of("typo with suggestion", MINIMAL.replace("crt-list:", "crtlist:"),
                         "unknown key 'crtlist' in targets[0] of /etc/hapcert/hapcert.yml; did you mean 'crt-list'?"),
                 Arguments.of("typo by one letter", MINIMAL + "    runtme-api: /x\n",
@@ -260,7 +264,7 @@ class ConfigLoaderTest {
     void configurationNeedsUniqueNamesEvenWhenBuiltInCode() {
         TargetConfig t = new TargetConfig("a", "/s", false, "/l", "/d", PathMapping.IDENTITY, FileOwnership.DEFAULT,
                 Optional.empty(), Optional.empty(), "", LeftoverTransactionPolicy.ABORT, Path.of("/l.lock"),
-                Optional.empty());
+                Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT);
         assertThatThrownBy(() -> new HapcertConfig(List.of(t, t), null))
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("two targets named 'a'");
     }

@@ -30,9 +30,20 @@ class HaproxyCfgDiscoveryTest {
         assertThat(t.haproxyConfig()).contains(Path.of("/etc/haproxy/haproxy.cfg"));
         assertThat(t.files()).isEqualTo(FileOwnership.DEFAULT);
         assertThat(t.reload()).isEmpty();
+        assertThat(t.payloadLimit()).isEqualTo(TargetConfig.DEFAULT_PAYLOAD_LIMIT);
         assertThat(found.directCrtBinds()).isEmpty();
         assertThat(found.toConfig().source()).isNull();
         assertThat(found.toConfig().targets()).containsExactly(t);
+    }
+
+    @Test
+    void aRaisedBufsizeBecomesThePayloadLimit() throws Exception {
+        String cfg = "global\n    stats socket /run/haproxy/admin.sock level admin\n    tune.bufsize 65536\n"
+                + "frontend https\n    bind :443 ssl crt /etc/haproxy/default.pem crt-list /etc/haproxy/list.txt\n";
+        assertThat(HaproxyCfgDiscovery.discover(cfg, Path.of("/etc/haproxy/haproxy.cfg")).target().payloadLimit())
+                .isEqualTo(65536);
+        assertThatThrownBy(() -> HaproxyCfgDiscovery.discover(cfg.replace("65536", "lots"), Path.of("/etc/haproxy/haproxy.cfg")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tune.bufsize 'lots' on line 3");
     }
 
     @Test
