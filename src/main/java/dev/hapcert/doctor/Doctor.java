@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * becomes a finding and the others still run.
  */
 public final class Doctor {
-    private static final List<TargetCheck> TARGET_CHECKS = List.of(new RuntimeApiCheck(), new AdminLevelCheck(),
+    private static final List<TargetCheck> TARGET_CHECKS = List.of(new ContainerCheck(), new RuntimeApiCheck(), new AdminLevelCheck(),
             new VersionCheck(), new CrtListCheck(), new PathCheck(), new WritableCheck(), new KeyModeCheck(),
             new TransactionCheck());
 

@@ -25,6 +25,9 @@ final class KeyModeCheck implements TargetCheck {
 
     @Override
     public List<Finding> run(TargetProbe probe) {
+        if (probe.pathsComeFromContainerMounts()) {
+            return List.of(); // ContainerCheck maps them from the container's mounts and checks them there
+        }
         TargetConfig target = probe.target();
         Path dir;
         try {

@@ -25,6 +25,9 @@ final class PathCheck implements TargetCheck {
 
     @Override
     public List<Finding> run(TargetProbe probe) throws HapcertException {
+        if (probe.pathsComeFromContainerMounts()) {
+            return List.of(); // ContainerCheck maps them from the container's mounts and checks them there
+        }
         TargetConfig target = probe.target();
         List<Finding> findings = new ArrayList<>();
         findings.add(exists(target, "crt-list", target.crtList(), false));

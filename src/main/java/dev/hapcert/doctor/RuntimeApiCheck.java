@@ -15,11 +15,8 @@ final class RuntimeApiCheck implements TargetCheck {
     public List<Finding> run(TargetProbe probe) {
         String address = probe.target().runtimeApi();
         if (probe.target().docker().isPresent()) {
-            String container = probe.target().docker().get().container();
-            return List.of(Finding.warn(id(), probe.name(), "HAProxy runs in container '" + container
-                    + "'; doctor does not reach a Runtime API inside a container, so the HAProxy checks were skipped",
-                    "check from inside the container: docker exec " + container + " sh -c \"echo 'show ssl crt-list'"
-                            + " | socat stdio " + address + "\""));
+            // Reached through the container engine: ContainerCheck reports it.
+            return List.of();
         }
         if (probe.connectFailure().isPresent()) {
             HapcertException e = probe.connectFailure().get();

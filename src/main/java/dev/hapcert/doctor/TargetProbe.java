@@ -46,6 +46,14 @@ final class TargetProbe implements AutoCloseable {
         return target.name();
     }
 
+    /**
+     * A container target without {@code paths}: its host paths are only known from the container's mounts, which
+     * {@link ContainerCheck} inspects; the configured paths are the container's view and mean nothing on this host.
+     */
+    boolean pathsComeFromContainerMounts() {
+        return target.docker().isPresent() && target.paths().mounts().isEmpty();
+    }
+
     /** The connection; empty when HAProxy could not be reached (see {@link #connectFailure()}) or is in a container. */
     Optional<RuntimeApiClient> client() {
         return Optional.ofNullable(client);

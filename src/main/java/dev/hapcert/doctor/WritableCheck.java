@@ -29,6 +29,9 @@ final class WritableCheck implements TargetCheck {
 
     @Override
     public List<Finding> run(TargetProbe probe) {
+        if (probe.pathsComeFromContainerMounts()) {
+            return List.of(); // ContainerCheck maps them from the container's mounts and checks them there
+        }
         TargetConfig target = probe.target();
         Set<Path> dirs = new LinkedHashSet<>();
         Path crtList;

@@ -174,6 +174,10 @@ class ContainerIT {
         assertThat(good).extracting(ContainerFinding::check).containsExactly(ContainerFinding.Check.values());
         assertThat(good).allSatisfy(f -> assertThat(f.status()).as(f.toString()).isEqualTo(ContainerFinding.Status.OK));
         assertThat(good.get(2).detail()).contains("/etc/haproxy = " + tmp.resolve("etc").toRealPath());
+        CommandRun doctor = doctor();
+        assertThat(doctor.exitCode()).as(doctor.describe()).isZero();
+        assertThat(doctor.stdout()).contains("container-engine", "container-container", "container-mounts",
+                "container-tools", "container-socket");
 
         String bare = startHaproxy(PodmanEngine.Image.WITHOUT_SOCAT, "/tmp/admin.sock", false);
         writeConfig(podman.name(bare), "/tmp/admin.sock", "engine-host: " + podman.address(), "");
@@ -181,6 +185,9 @@ class ContainerIT {
         assertThat(noSocat.get(3).status()).isEqualTo(ContainerFinding.Status.FAIL);
         assertThat(noSocat.get(3).fix()).contains("install socat");
         assertThat(noSocat.get(4).status()).isEqualTo(ContainerFinding.Status.SKIPPED);
+        CommandRun doctorNoSocat = doctor();
+        assertThat(doctorNoSocat.exitCode()).as(doctorNoSocat.describe()).isEqualTo(8);
+        assertThat(doctorNoSocat.stdout()).contains("container-tools").contains("install socat");
 
         podman.stopContainer(bare);
         List<ContainerFinding> stopped = ContainerDiagnosis.diagnose(target(), Map.of());
@@ -268,6 +275,14 @@ class ContainerIT {
                 all, tmp, Duration.ofSeconds(120));
         System.err.printf("hapcert deploy: %d ms, exit %d%n", (System.nanoTime() - t0) / 1_000_000, run.exitCode());
         return run;
+    }
+
+    /** {@code hapcert doctor} on the current configuration, as an operator runs it. */
+    private CommandRun doctor() {
+        Path home = Path.of(System.getProperty("hapcert.home", System.getProperty("user.dir")));
+        return CommandRun.run(List.of(home.resolve("bin/hapcert").toString(), "doctor", "--config",
+                tmp.resolve("hapcert.yml").toString(), "--certbot-dir", tmp.resolve("no-certbot").toString()),
+                Map.of(), tmp, Duration.ofSeconds(120));
     }
 
     private String served() throws Exception {
