@@ -45,8 +45,13 @@ import java.util.function.Consumer;
  * "locked" or written twice in one run.
  */
 final class BulkSession {
-    /** Certificates per pipelined exchange: large enough to keep HAProxy busy, small enough to bound the PEMs held. */
-    static final int BATCH = 100;
+    /**
+     * Certificates per pipelined exchange: each exchange ends with HAProxy idle for a round trip, so fewer is better,
+     * while the PEMs of a batch are held until it is sent (500 are under 1 MB).
+     */
+    static final int BATCH = 500;
+    /** Threads writing bundle files, each a batch at a time. */
+    static final int FILE_WRITERS = 4;
     /** Routing threshold: below it, the one-certificate path is as fast and loads less. */
     static final int MIN_CERTIFICATES = 2;
 
@@ -56,11 +61,22 @@ final class BulkSession {
     private final Consumer<String> notices;
     private final BiConsumer<Integer, Integer> progress;
     private final BulkFileWriter writer;
+    private final int batchSize;
     private final List<String> crtListLines = new ArrayList<>();
     private final List<BulkItem> retry = new ArrayList<>();
 
     BulkSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices,
                 BiConsumer<Integer, Integer> progress) {
+        this(client, target, options, notices, progress, BATCH);
+    }
+
+    /** With another batch size, so that tests cross batch boundaries with few certificates. */
+    BulkSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices,
+                BiConsumer<Integer, Integer> progress, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be positive");
+        }
+        this.batchSize = batchSize;
         this.client = client;
         this.target = target;
         this.options = options;
@@ -98,7 +114,7 @@ final class BulkSession {
         if (!work.isEmpty() && !options.dryRun()) {
             AtomicFileWriter.checkWritable(target.paths().toHost(target.crtList()));
             apply(work);
-            verify(work);
+            verifyAll(work);
             writeCrtListFile(observed.crtListFile(), work);
         }
         for (BulkItem item : work) {
@@ -146,34 +162,59 @@ final class BulkSession {
     }
 
     /**
-     * The batches: the writer thread writes batch i+1 while batch i is on the wire. Waiting for a batch's files
-     * before sending it keeps every commit behind its fsynced file.
+     * The batches: writer threads write the bundle files of the next batches while batch i is on the wire, at most
+     * {@link #FILE_WRITERS} batches ahead. Waiting for a batch's files before sending it keeps every commit behind
+     * its fsynced file. If the connection fails, the batch on the wire and every later one fail with that error
+     * (files written for batches never sent are put back), and the batches already answered carry on to verification.
      */
-    private void apply(List<BulkItem> work) throws HapcertException {
+    private void apply(List<BulkItem> work) {
         List<List<BulkItem>> batches = new ArrayList<>();
-        for (int from = 0; from < work.size(); from += BATCH) {
-            batches.add(work.subList(from, Math.min(work.size(), from + BATCH)));
+        for (int from = 0; from < work.size(); from += batchSize) {
+            batches.add(work.subList(from, Math.min(work.size(), from + batchSize)));
         }
-        ExecutorService files = Executors.newSingleThreadExecutor(r -> {
+        // fsync waits on the disk, not the CPU: several writers let the file system commit their files together.
+        ExecutorService files = Executors.newFixedThreadPool(FILE_WRITERS, r -> {
             Thread t = new Thread(r, "hapcert-bulk-files");
             t.setDaemon(true);
             return t;
         });
+        List<Future<?>> written = new ArrayList<>();
+        int b = 0;
         try {
-            List<Future<?>> written = new ArrayList<>();
-            for (List<BulkItem> batch : batches) {
-                written.add(files.submit(() -> {
-                    writer.write(batch, target.name());
-                    return null;
-                }));
-            }
             int done = 0;
-            for (int b = 0; b < batches.size(); b++) {
+            for (; b < batches.size(); b++) {
+                while (written.size() < batches.size() && written.size() <= b + FILE_WRITERS) {
+                    List<BulkItem> next = batches.get(written.size());
+                    written.add(files.submit(() -> {
+                        writer.write(next, target.name());
+                        return null;
+                    }));
+                }
                 awaitFiles(written.get(b));
                 send(batches.get(b));
                 CrashPoint.reached("after-commit");
                 done += batches.get(b).size();
                 progress.accept(done, work.size());
+            }
+        } catch (HapcertException e) {
+            files.shutdown();
+            for (int later = b; later < written.size(); later++) {
+                try {
+                    written.get(later).get();
+                } catch (ExecutionException | InterruptedException ignored) {
+                    // Its items carry their own results; the connection failure is what the others report.
+                }
+            }
+            for (int k = b; k < batches.size(); k++) {
+                for (BulkItem item : batches.get(k)) {
+                    if (item.result == null) {
+                        if (k > b) {
+                            undoFile(item);  // never sent: nothing in HAProxy uses it
+                        }
+                        item.finish(target.name(), Outcome.forFailure(e.exitCode()), e.getMessage());
+                    }
+                    item.pem = null;
+                }
             }
         } finally {
             files.shutdownNow();
@@ -244,8 +285,14 @@ final class BulkSession {
         poisoned.forEach(n -> aborts.add(Command.of("abort", "ssl", "cert", n)));
         aborts.addAll(cleanup);
         if (!aborts.isEmpty()) {
-            // Best effort: nothing may be open any more; a store left empty is harmless and refilled by the rerun.
-            client.pipeline(aborts);
+            // Best effort: a store left empty is harmless and refilled by the rerun; a transaction left open is
+            // cleared by the next run (hapcert's own names are aborted at once).
+            try {
+                client.pipeline(aborts);
+            } catch (HapcertException e) {
+                notices.accept(target.name() + ": could not abort or remove " + aborts.size() + " refused change(s): "
+                        + e.getMessage());
+            }
         }
     }
 
@@ -260,11 +307,23 @@ final class BulkSession {
      * Every committed certificate checked on a NEW connection (one opened before a reload stays with the old
      * worker), pipelined: the fingerprint (or serial) HAProxy reports, and that a crt-list uses it.
      */
-    private void verify(List<BulkItem> work) throws HapcertException {
+    private void verifyAll(List<BulkItem> work) {
         List<BulkItem> toCheck = work.stream().filter(i -> i.result == null && !retry.contains(i)).toList();
         if (toCheck.isEmpty()) {
             return;
         }
+        try {
+            verify(toCheck);
+        } catch (HapcertException e) {
+            for (BulkItem item : toCheck) {
+                if (item.result == null) {
+                    item.finish(target.name(), Outcome.forFailure(e.exitCode()), "applied, but not verified: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void verify(List<BulkItem> toCheck) throws HapcertException {
         String rerun = " (was HAProxy reloaded or restarted during the sync? run the same sync again)";
         try (RuntimeApiClient now = client.reconnect()) {
             List<Command> shows = toCheck.stream().map(i -> Command.of("show", "ssl", "cert", i.certName)).toList();
@@ -327,4 +386,5 @@ final class BulkSession {
         return new CertificateResult(target.name(), name, outcome, previous, c.bundle().serialHex(), detail,
                 (System.nanoTime() - started) / 1_000_000);
     }
+
 }

@@ -39,7 +39,9 @@ import org.junit.jupiter.api.Test;
  * certificates' {@code set}s in real HAProxy 2.6, and a bundle path that is a symbolic link).
  */
 class BulkSessionTest {
-    private static final int COUNT = BulkSession.BATCH * 2 + 17;
+    /** Small batches, so that a test crosses batch boundaries (and the writers run ahead) with few certificates. */
+    private static final int BATCH = 40;
+    private static final int COUNT = BATCH * 2 + 17;
     private HaproxyProcess haproxy;
     private TargetConfig target;
 
@@ -74,6 +76,19 @@ class BulkSessionTest {
         return new Deployer(DeployOptions.defaults(), m -> { }).sync(certificates, Set.of(), List.of(target));
     }
 
+    /** The bulk path directly, in batches of {@link #BATCH}, over a connection that may rewrite commands. */
+    private List<CertificateResult> bulk(List<DesiredCertificate> certificates, Function<Command, Command> fault)
+            throws Exception {
+        try (RuntimeApiClient client = RuntimeApiClient.over(new Rewriting(haproxy.adminSocket(), fault),
+                RuntimeApiTimeouts.DEFAULT)) {
+            TargetSession fallback = new TargetSession(client, target, DeployOptions.defaults(), m -> { }, true);
+            List<CertificateResult> results = new BulkSession(client, target, DeployOptions.defaults(), m -> { },
+                    (a, b) -> { }, BATCH).deploy(certificates, fallback);
+            fallback.flush();
+            return results;
+        }
+    }
+
     private Map<String, Outcome> outcomes(DeployReport report) {
         return report.results().stream().collect(Collectors.toMap(CertificateResult::certificate, CertificateResult::outcome));
     }
@@ -81,9 +96,9 @@ class BulkSessionTest {
     @Test
     void addsManyInBatchesVerifiedAndListedOnceAndARerunChangesNothing() throws Exception {
         List<DesiredCertificate> all = certs(COUNT, "a");
-        DeployReport first = sync(all);
+        List<CertificateResult> first = bulk(all, Function.identity());
 
-        assertThat(first.results()).hasSize(COUNT).allSatisfy(r -> {
+        assertThat(first).hasSize(COUNT).allSatisfy(r -> {
             assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED);
             assertThat(r.detail()).endsWith("verified");
         });
@@ -100,7 +115,6 @@ class BulkSessionTest {
             assertThat(crtList.lines().filter(l -> l.equals(file.toString()))).hasSize(1);
             assertThat(listed.stream().filter(file.toString()::equals)).hasSize(1);
         }
-        assertThat(OwnershipFile.read(haproxy.certsDir()).names()).hasSize(COUNT);
         // Served, not just loaded: the first, one in the middle and the last certificate answer a handshake.
         for (int i : new int[] {0, COUNT / 2, COUNT - 1}) {
             assertThat(haproxy.servedCertificate(all.get(i).name()).getSerialNumber().toString(16).toUpperCase())
@@ -108,9 +122,11 @@ class BulkSessionTest {
         }
         assertThat(Files.list(haproxy.certsDir()).filter(p -> p.getFileName().toString().endsWith(".tmp"))).isEmpty();
 
+        // Again through the Deployer, which routes many certificates to the bulk path and records ownership.
         DeployReport again = sync(all);
         assertThat(again.results()).hasSize(COUNT).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.UNCHANGED));
         assertThat(Files.readString(haproxy.crtList())).isEqualTo(crtList);
+        assertThat(OwnershipFile.read(haproxy.certsDir()).names()).hasSize(COUNT);
     }
 
     @Test
@@ -148,7 +164,7 @@ class BulkSessionTest {
 
     @Test
     void aRefusedCommitFailsItsOwnCertificateAndTheOthersCarryOn() throws Exception {
-        List<DesiredCertificate> all = certs(BulkSession.BATCH + 20, "r");
+        List<DesiredCertificate> all = certs(BATCH + 20, "r");
         String victim = haproxy.certsDir().resolve("r7.bulk.test.pem").toString();
         Path symlinked = haproxy.certsDir().resolve("r9.bulk.test.pem");
         Path elsewhere = Files.writeString(haproxy.dir().resolve("elsewhere.txt"), "not a bundle\n");
@@ -157,14 +173,7 @@ class BulkSessionTest {
         // stays open, and the next certificates' set commands land in it, as they would after any refused commit.
         Function<Command, Command> fault = c -> c.line().equals("commit ssl cert " + victim)
                 ? Command.of("commit", "ssl", "cert", victim + ".other") : c;
-        List<CertificateResult> results;
-        try (RuntimeApiClient client = RuntimeApiClient.over(new Rewriting(haproxy.adminSocket(), fault),
-                RuntimeApiTimeouts.DEFAULT)) {
-            TargetSession fallback = new TargetSession(client, target, DeployOptions.defaults(), m -> { }, true);
-            results = new BulkSession(client, target, DeployOptions.defaults(), m -> { }, (a, b) -> { })
-                    .deploy(all, fallback);
-            fallback.flush();
-        }
+        List<CertificateResult> results = bulk(all, fault);
         assertThat(results).hasSize(all.size());
         for (int i = 0; i < all.size(); i++) {
             CertificateResult r = results.get(i);
