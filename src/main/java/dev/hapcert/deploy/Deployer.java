@@ -96,9 +96,14 @@ public final class Deployer {
                         certificates.size() > 1 || prune.isPresent());
                 session.clearLeftoverTransactions(certificates);
                 List<CertificateResult> results = new ArrayList<>();
-                for (int i = 0; i < certificates.size(); i++) {
-                    results.add(session.deploy(certificates.get(i)));
-                    progress.accept(i + 1, certificates.size());
+                if (BulkSession.suits(certificates.size(), options)) {
+                    // Many certificates: pipelined batches; the session takes what the bulk path hands back.
+                    results.addAll(new BulkSession(client, target, options, notices, progress).deploy(certificates, session));
+                } else {
+                    for (int i = 0; i < certificates.size(); i++) {
+                        results.add(session.deploy(certificates.get(i)));
+                        progress.accept(i + 1, certificates.size());
+                    }
                 }
                 flushCrtList(session, results);
                 OwnershipFile owned = OwnershipFile.read(target.paths().toHost(target.certDir()));

@@ -192,6 +192,56 @@ public final class CrtListFile {
         return new CrtListFile(origin, out, crtBase);
     }
 
+    /**
+     * Which of {@code certificatePaths} have a line, compared as {@link #find} does, with the file's entries
+     * normalized once rather than once per path.
+     */
+    public java.util.Set<String> listed(java.util.Collection<String> certificatePaths) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (CrtListLine e : entries) {
+            keys.add(key(e.certificate()));
+        }
+        java.util.Set<String> found = new java.util.HashSet<>();
+        for (String path : certificatePaths) {
+            if (keys.contains(key(path))) {
+                found.add(path);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * This file with every line of {@code newLines} applied as {@link #withEntry} would, one after the other, but
+     * parsing the file once: a bulk sync adds thousands of lines, and {@link #withEntry} re-reads the whole file
+     * each time. Lines for certificates the file lacks are appended in the given order; the others go through
+     * {@link #withEntry}.
+     */
+    public CrtListFile withEntries(List<String> newLines) throws ConfigException {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (CrtListLine e : entries) {
+            present.add(key(e.certificate()));
+        }
+        List<String> appended = new ArrayList<>(lines);
+        List<String> inPlace = new ArrayList<>();
+        for (String line : newLines) {
+            if (line.contains("\n") || line.contains("\r")) {
+                throw new IllegalArgumentException("a crt-list entry is one line");
+            }
+            CrtListLine entry = parseLine(line, 0, "the new crt-list entry").orElseThrow(
+                    () -> new IllegalArgumentException("not a crt-list entry (blank or comment): " + line));
+            if (present.add(key(entry.certificate()))) {
+                appended.add(line);
+            } else {
+                inPlace.add(line);
+            }
+        }
+        CrtListFile out = appended.size() == lines.size() ? this : new CrtListFile(origin, appended, crtBase);
+        for (String line : inPlace) {
+            out = out.withEntry(line);
+        }
+        return out;
+    }
+
     /** This file without any line for {@code certificatePath}; the same instance if there is none. */
     public CrtListFile withoutEntry(String certificatePath) throws ConfigException {
         List<Integer> positions = positionsOf(key(certificatePath));

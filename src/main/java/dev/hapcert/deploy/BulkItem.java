@@ -1,0 +1,52 @@
+package dev.hapcert.deploy;
+
+import dev.hapcert.source.DesiredCertificate;
+import java.nio.file.Path;
+
+/**
+ * The working state of one certificate of a bulk sync while its batch is written and sent: what it needs, what
+ * has happened so far, and how to undo it. Mutable on purpose and confined to {@link BulkSession}: the writer thread
+ * fills {@link #pem} and {@link #previousFile} before the batch is handed over to the socket thread, which alone
+ * touches it from then on.
+ */
+final class BulkItem {
+    final int index;
+    final DesiredCertificate certificate;
+    final String certName;
+    final Path bundlePath;
+    final PlanStep.Work work;
+    final Outcome outcome;
+    final String previousSerial;
+    final long started;
+
+    /** The bundle as written and sent; dropped once the batch is sent, so at most a few batches are held. */
+    byte[] pem;
+    /** The file the bundle replaced (an update), to put back if HAProxy refuses; {@code null} if there was none. */
+    byte[] previousFile;
+    boolean fileWritten;
+    /** Set when this certificate is finished, successfully or not; verification follows for successes. */
+    CertificateResult result;
+
+    BulkItem(int index, DesiredCertificate certificate, String certName, Path bundlePath, PlanStep.Work work,
+             Outcome outcome, String previousSerial, long started) {
+        this.index = index;
+        this.certificate = certificate;
+        this.certName = certName;
+        this.bundlePath = bundlePath;
+        this.work = work;
+        this.outcome = outcome;
+        this.previousSerial = previousSerial;
+        this.started = started;
+    }
+
+    CertificateResult finish(String target, Outcome o, String detail) {
+        result = new CertificateResult(target, certName, o, previousSerial, certificate.bundle().serialHex(), detail,
+                (System.nanoTime() - started) / 1_000_000);
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        return "BulkItem[" + certName + ", " + work.describe() + "]";
+    }
+}

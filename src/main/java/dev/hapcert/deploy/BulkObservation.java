@@ -1,0 +1,132 @@
+package dev.hapcert.deploy;
+
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.haproxy.Command;
+import dev.hapcert.haproxy.HaproxyProtocolException;
+import dev.hapcert.haproxy.Reply;
+import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.haproxy.SslCertDetails;
+import dev.hapcert.haproxy.SslCertListing;
+import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.store.CrtListFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one HAProxy and its files hold for many certificates, gathered with a fixed number of exchanges instead of
+ * several per certificate: the {@code show ssl cert} listing, the running crt-list and the crt-list file once each,
+ * then {@code show ssl cert <name>} pipelined for the names HAProxy already has (a new name needs no details), and
+ * the bundle files read only where one exists.
+ */
+final class BulkObservation {
+    /** Commands per pipelined exchange while observing and verifying; bounds the replies held at once. */
+    static final int SHOW_BATCH = 500;
+
+    private final Set<String> loadedNames;
+    private final Set<String> runtimeCrtList;
+    private final CrtListFile crtListFile;
+    private final Map<String, SslCertDetails> details;
+    private final Set<String> inCrtListFile;
+
+    private BulkObservation(Set<String> loadedNames, Set<String> runtimeCrtList, CrtListFile crtListFile,
+                            Map<String, SslCertDetails> details, Set<String> inCrtListFile) {
+        this.inCrtListFile = inCrtListFile;
+        this.loadedNames = loadedNames;
+        this.runtimeCrtList = runtimeCrtList;
+        this.crtListFile = crtListFile;
+        this.details = details;
+    }
+
+    static BulkObservation observe(RuntimeApiClient client, TargetConfig target, List<String> names)
+            throws HapcertException {
+        SslCertListing listing = client.showSslCerts();
+        Set<String> loaded = new HashSet<>(listing.certificates());
+        Set<String> runtime = new HashSet<>();
+        client.showCrtList(target.crtList()).forEach(e -> runtime.add(e.certificate()));
+        Path crtListOnHost = target.paths().toHost(target.crtList());
+        if (!Files.exists(crtListOnHost, LinkOption.NOFOLLOW_LINKS) && !runtime.isEmpty()) {
+            // The same refusal as the one-certificate path: rewriting the file with our lines alone would make the
+            // next restart drop every other certificate.
+            throw new ConfigException("crt-list " + crtListOnHost + " does not exist, but HAProxy has " + runtime.size()
+                    + " entries loaded from it; hapcert will not recreate it with only its own lines: restore the file"
+                    + " (`show ssl crt-list -n " + target.crtList() + "` lists the entries) or correct the crt-list path"
+                    + " (and paths mapping) in the configuration");
+        }
+        CrtListFile file = CrtListFile.read(crtListOnHost);
+        Map<String, SslCertDetails> details = new HashMap<>();
+        List<Command> shows = new ArrayList<>();
+        for (String name : new java.util.LinkedHashSet<>(names)) {
+            if (loaded.contains(name)) {
+                shows.add(Command.of("show", "ssl", "cert", name));
+            }
+        }
+        for (Reply r : showEach(client, shows)) {
+            String name = r.command().words().get(3);
+            if (!r.text().startsWith("Can't display the certificate")) {
+                details.put(name, parseDetails(client, r));
+            }
+        }
+        return new BulkObservation(loaded, runtime, file, details, file.listed(names));
+    }
+
+    /** {@code show ssl cert <name>} for each command, pipelined in exchanges of {@link #SHOW_BATCH}. */
+    static List<Reply> showEach(RuntimeApiClient client, List<Command> shows) throws HapcertException {
+        List<Reply> all = new ArrayList<>(shows.size());
+        for (int from = 0; from < shows.size(); from += SHOW_BATCH) {
+            all.addAll(client.pipeline(shows.subList(from, Math.min(shows.size(), from + SHOW_BATCH))));
+        }
+        return all;
+    }
+
+    static SslCertDetails parseDetails(RuntimeApiClient client, Reply r) throws HapcertException {
+        if (r.isLocked() || r.lastLine().equals("Permission denied") || r.lastLine().equals("Can't allocate memory!")) {
+            // Rare (another client's commit, or a socket below level admin): the one-certificate call retries and
+            // explains.
+            return client.showSslCert(r.command().words().get(3)).orElseThrow(() -> new HaproxyProtocolException(
+                    "HAProxy stopped listing " + r.command().words().get(3) + " while hapcert read it"));
+        }
+        return SslCertDetails.parse(r.text());
+    }
+
+    CrtListFile crtListFile() {
+        return crtListFile;
+    }
+
+    /** The observed state of one certificate; reads its bundle file when one exists. */
+    ObservedState stateOf(DesiredCertificate certificate, String certName, Path bundlePath) throws ConfigException {
+        Optional<ObservedState.Loaded> loaded = Optional.ofNullable(details.get(certName)).map(BulkObservation::loadedFrom);
+        boolean exists = Files.exists(bundlePath, LinkOption.NOFOLLOW_LINKS);
+        boolean matches = false;
+        if (exists && Files.isRegularFile(bundlePath, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                matches = Arrays.equals(Files.readAllBytes(bundlePath), certificate.bundle().haproxyPem());
+            } catch (IOException e) {
+                throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
+            }
+        }
+        return new ObservedState(loaded, exists, matches, inCrtListFile.contains(certName),
+                runtimeCrtList.contains(certName));
+    }
+
+    static ObservedState.Loaded loadedFrom(SslCertDetails d) {
+        return new ObservedState.Loaded(d.serial().filter(s -> !s.isEmpty()), d.sha1Fingerprint().filter(s -> !s.isEmpty()),
+                d.notBefore());
+    }
+
+    /** Whether HAProxy listed a store of this name (possibly empty) in {@code show ssl cert}. */
+    boolean isLoaded(String certName) {
+        return loadedNames.contains(certName);
+    }
+}

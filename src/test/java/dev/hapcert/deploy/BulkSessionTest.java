@@ -1,0 +1,240 @@
+package dev.hapcert.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hapcert.cert.BundleReader;
+import dev.hapcert.config.FileOwnership;
+import dev.hapcert.config.LeftoverTransactionPolicy;
+import dev.hapcert.config.PathMapping;
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.haproxy.Command;
+import dev.hapcert.haproxy.Reply;
+import dev.hapcert.haproxy.RuntimeApiAddress;
+import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.haproxy.RuntimeApiConnection;
+import dev.hapcert.haproxy.RuntimeApiTimeouts;
+import dev.hapcert.haproxy.RuntimeApiTransport;
+import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.store.OwnershipFile;
+import dev.hapcert.testkit.HaproxyProcess;
+import dev.hapcert.testkit.TestCertificates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bulk path against a real HAProxy: many certificates in several pipelined batches, all verified and listed
+ * once; a rerun changes nothing; updates, unchanged and older certificates in one run; and a failure attributed to
+ * its own certificate while the others carry on (a refused commit, whose open transaction catches the next
+ * certificates' {@code set}s in real HAProxy 2.6, and a bundle path that is a symbolic link).
+ */
+class BulkSessionTest {
+    /** Small batches, so that a test crosses batch boundaries (and the writers run ahead) with few certificates. */
+    private static final int BATCH = 40;
+    private static final int COUNT = BATCH * 2 + 17;
+    private HaproxyProcess haproxy;
+    private TargetConfig target;
+
+    @BeforeEach
+    void start() throws Exception {
+        haproxy = HaproxyProcess.builder().start();
+        target = new TargetConfig("bulk", haproxy.adminSocket().toString(), false, haproxy.crtList().toString(),
+                haproxy.certsDir().toString(), PathMapping.IDENTITY, FileOwnership.DEFAULT, Optional.empty(),
+                Optional.empty(), "", LeftoverTransactionPolicy.ABORT, haproxy.dir().resolve("hapcert.lock"),
+                Optional.empty());
+    }
+
+    @AfterEach
+    void stop() {
+        haproxy.close();
+    }
+
+    private DesiredCertificate cert(String name, TestCertificates.Issued issued) throws Exception {
+        return new DesiredCertificate(name, BundleReader.fromPem(issued.haproxyPem(), name), List.of(name), "test");
+    }
+
+    private List<DesiredCertificate> certs(int count, String prefix) throws Exception {
+        List<DesiredCertificate> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = prefix + i + ".bulk.test";
+            out.add(cert(name, haproxy.mint(name)));
+        }
+        return out;
+    }
+
+    private DeployReport sync(List<DesiredCertificate> certificates) {
+        return new Deployer(DeployOptions.defaults(), m -> { }).sync(certificates, Set.of(), List.of(target));
+    }
+
+    /** The bulk path directly, in batches of {@link #BATCH}, over a connection that may rewrite commands. */
+    private List<CertificateResult> bulk(List<DesiredCertificate> certificates, Function<Command, Command> fault)
+            throws Exception {
+        try (RuntimeApiClient client = RuntimeApiClient.over(new Rewriting(haproxy.adminSocket(), fault),
+                RuntimeApiTimeouts.DEFAULT)) {
+            TargetSession fallback = new TargetSession(client, target, DeployOptions.defaults(), m -> { }, true);
+            List<CertificateResult> results = new BulkSession(client, target, DeployOptions.defaults(), m -> { },
+                    (a, b) -> { }, BATCH).deploy(certificates, fallback);
+            fallback.flush();
+            return results;
+        }
+    }
+
+    private Map<String, Outcome> outcomes(DeployReport report) {
+        return report.results().stream().collect(Collectors.toMap(CertificateResult::certificate, CertificateResult::outcome));
+    }
+
+    @Test
+    void addsManyInBatchesVerifiedAndListedOnceAndARerunChangesNothing() throws Exception {
+        List<DesiredCertificate> all = certs(COUNT, "a");
+        List<CertificateResult> first = bulk(all, Function.identity());
+
+        assertThat(first).hasSize(COUNT).allSatisfy(r -> {
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED);
+            assertThat(r.detail()).endsWith("verified");
+        });
+        String crtList = Files.readString(haproxy.crtList());
+        List<String> listed;
+        try (RuntimeApiClient c = RuntimeApiClient.open(RuntimeApiAddress.unix(haproxy.adminSocket()))) {
+            listed = c.showCrtList(haproxy.crtList().toString()).stream().map(e -> e.certificate()).toList();
+        }
+        for (DesiredCertificate c : all) {
+            Path file = haproxy.certsDir().resolve(c.name() + ".pem");
+            assertThat(Files.readAllBytes(file)).isEqualTo(c.bundle().haproxyPem());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo(
+                    PosixFilePermissions.toString(FileOwnership.DEFAULT.mode()));
+            assertThat(crtList.lines().filter(l -> l.equals(file.toString()))).hasSize(1);
+            assertThat(listed.stream().filter(file.toString()::equals)).hasSize(1);
+        }
+        // Served, not just loaded: the first, one in the middle and the last certificate answer a handshake.
+        for (int i : new int[] {0, COUNT / 2, COUNT - 1}) {
+            assertThat(haproxy.servedCertificate(all.get(i).name()).getSerialNumber().toString(16).toUpperCase())
+                    .isEqualTo(all.get(i).bundle().serialHex().replaceFirst("^0+(?!$)", ""));
+        }
+        assertThat(Files.list(haproxy.certsDir()).filter(p -> p.getFileName().toString().endsWith(".tmp"))).isEmpty();
+
+        // Again through the Deployer, which routes many certificates to the bulk path and records ownership.
+        DeployReport again = sync(all);
+        assertThat(again.results()).hasSize(COUNT).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.UNCHANGED));
+        assertThat(Files.readString(haproxy.crtList())).isEqualTo(crtList);
+        assertThat(OwnershipFile.read(haproxy.certsDir()).names()).hasSize(COUNT);
+    }
+
+    @Test
+    void updatesKeepsAndRefusesOlderInOneRun() throws Exception {
+        List<DesiredCertificate> first = certs(6, "m");
+        assertThat(sync(first).results()).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.ADDED));
+        // Renew 0-2, keep 3-4, and offer an older certificate for 5 (valid from before the served one).
+        List<DesiredCertificate> next = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String name = "m" + i + ".bulk.test";
+            next.add(cert(name, haproxy.ca().leaf(name).issue()));
+        }
+        next.add(first.get(3));
+        next.add(first.get(4));
+        String older = "m5.bulk.test";
+        java.time.Instant now = java.time.Instant.now();
+        next.add(cert(older, haproxy.ca().leaf(older).validity(now.minus(java.time.Duration.ofDays(30)),
+                now.plus(java.time.Duration.ofDays(30))).issue()));
+        next.addAll(certs(3, "n"));
+
+        Map<String, Outcome> got = outcomes(sync(next));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(got.get(haproxy.certsDir().resolve("m" + i + ".bulk.test.pem").toString())).isEqualTo(Outcome.UPDATED);
+            assertThat(haproxy.servedCertificate("m" + i + ".bulk.test").getSerialNumber())
+                    .isEqualTo(next.get(i).bundle().leaf().getSerialNumber());
+            assertThat(Files.readAllBytes(haproxy.certsDir().resolve("m" + i + ".bulk.test.pem")))
+                    .isEqualTo(next.get(i).bundle().haproxyPem());
+        }
+        assertThat(got.get(haproxy.certsDir().resolve("m3.bulk.test.pem").toString())).isEqualTo(Outcome.UNCHANGED);
+        assertThat(got.get(haproxy.certsDir().resolve("m5.bulk.test.pem").toString())).isEqualTo(Outcome.REFUSED_OLDER);
+        assertThat(Files.readAllBytes(haproxy.certsDir().resolve("m5.bulk.test.pem"))).isEqualTo(first.get(5).bundle().haproxyPem());
+        assertThat(got.get(haproxy.certsDir().resolve("n2.bulk.test.pem").toString())).isEqualTo(Outcome.ADDED);
+    }
+
+    @Test
+    void aRefusedCommitFailsItsOwnCertificateAndTheOthersCarryOn() throws Exception {
+        List<DesiredCertificate> all = certs(BATCH + 20, "r");
+        String victim = haproxy.certsDir().resolve("r7.bulk.test.pem").toString();
+        Path symlinked = haproxy.certsDir().resolve("r9.bulk.test.pem");
+        Path elsewhere = Files.writeString(haproxy.dir().resolve("elsewhere.txt"), "not a bundle\n");
+        Files.createSymbolicLink(symlinked, elsewhere);
+        // A commit HAProxy refuses, as real HAProxy refuses a commit naming another certificate: r7's transaction
+        // stays open, and the next certificates' set commands land in it, as they would after any refused commit.
+        Function<Command, Command> fault = c -> c.line().equals("commit ssl cert " + victim)
+                ? Command.of("commit", "ssl", "cert", victim + ".other") : c;
+        List<CertificateResult> results = bulk(all, fault);
+        assertThat(results).hasSize(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            CertificateResult r = results.get(i);
+            assertThat(r.certificate()).isEqualTo(haproxy.certsDir().resolve("r" + i + ".bulk.test.pem").toString());
+            if (i == 7) {
+                assertThat(r.outcome()).isEqualTo(Outcome.HAPROXY_REFUSED);
+                assertThat(r.detail()).contains("refused 'commit ssl cert " + victim + "'");
+            } else if (i == 9) {
+                assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(r.detail()).contains("is a symbolic link");
+            } else {
+                assertThat(r.outcome()).as(r.certificate() + ": " + r.detail()).isEqualTo(Outcome.ADDED);
+                assertThat(haproxy.servedCertificate("r" + i + ".bulk.test").getSerialNumber())
+                        .isEqualTo(all.get(i).bundle().leaf().getSerialNumber());
+            }
+        }
+        // The refused certificate left nothing behind: no file, no store, no open transaction, no line.
+        assertThat(Path.of(victim)).doesNotExist();
+        assertThat(Files.readSymbolicLink(symlinked)).isEqualTo(elsewhere);
+        try (RuntimeApiClient c = RuntimeApiClient.open(RuntimeApiAddress.unix(haproxy.adminSocket()))) {
+            assertThat(c.showSslCerts().transactions()).isEmpty();
+            assertThat(c.showSslCert(victim)).isEmpty();
+        }
+        assertThat(Files.readString(haproxy.crtList())).doesNotContain(victim).doesNotContain(symlinked.toString());
+    }
+
+    /** A real connection that rewrites chosen commands on their way out: a fault HAProxy then answers for real. */
+    private static final class Rewriting implements RuntimeApiTransport {
+        private final Path socket;
+        private final RuntimeApiConnection connection;
+        private final Function<Command, Command> rewrite;
+
+        Rewriting(Path socket, Function<Command, Command> rewrite) throws Exception {
+            this.socket = socket;
+            this.rewrite = rewrite;
+            this.connection = RuntimeApiConnection.open(RuntimeApiAddress.unix(socket), RuntimeApiTimeouts.DEFAULT);
+        }
+
+        @Override
+        public List<Reply> exchange(List<Command> commands) throws dev.hapcert.error.HaproxyUnreachableException {
+            List<Reply> got = connection.exchange(commands.stream().map(rewrite).toList());
+            List<Reply> out = new ArrayList<>();
+            for (int i = 0; i < got.size(); i++) {
+                out.add(new Reply(commands.get(i), got.get(i).text()));
+            }
+            return out;
+        }
+
+        @Override
+        public RuntimeApiAddress address() {
+            return connection.address();
+        }
+
+        @Override
+        public RuntimeApiTransport reconnect() throws dev.hapcert.error.HaproxyUnreachableException {
+            return RuntimeApiConnection.open(RuntimeApiAddress.unix(socket), RuntimeApiTimeouts.DEFAULT);
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+        }
+    }
+}

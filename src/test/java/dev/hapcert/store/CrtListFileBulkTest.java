@@ -1,0 +1,32 @@
+package dev.hapcert.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bulk forms: {@link CrtListFile#withEntries} equals {@link CrtListFile#withEntry} line by line; {@link CrtListFile#listed}. */
+class CrtListFileBulkTest {
+    private static final String FILE = "# kept\n/c/a.pem [alpn h2] a.test\n\n/c/b.pem\n/c/./d.pem\n";
+
+    @Test
+    void withEntriesIsWithEntryAppliedInOrder() throws Exception {
+        CrtListFile file = CrtListFile.parse(FILE, "test");
+        List<String> lines = List.of("/c/x.pem", "/c/b.pem [alpn h2]", "/c/y.pem", "/c/x.pem", "/c/a.pem [alpn h2] a.test");
+        CrtListFile oneByOne = file;
+        for (String line : lines) {
+            oneByOne = oneByOne.withEntry(line);
+        }
+        CrtListFile bulk = file.withEntries(lines);
+        assertThat(bulk.render()).isEqualTo(oneByOne.render())
+                .isEqualTo("# kept\n/c/a.pem [alpn h2] a.test\n\n/c/b.pem [alpn h2]\n/c/./d.pem\n/c/x.pem\n/c/y.pem\n");
+        assertThat(file.withEntries(List.of())).isSameAs(file);
+    }
+
+    @Test
+    void listedComparesNormalizedPaths() throws Exception {
+        CrtListFile file = CrtListFile.parse(FILE, "test");
+        assertThat(file.listed(List.of("/c/a.pem", "/c/d.pem", "/c//b.pem", "/c/e.pem")))
+                .containsExactlyInAnyOrder("/c/a.pem", "/c/d.pem", "/c//b.pem");
+    }
+}
