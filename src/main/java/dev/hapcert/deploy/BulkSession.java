@@ -244,7 +244,7 @@ final class BulkSession {
                 item.pem = null;
                 continue;  // its file could not be written
             }
-            BulkCommands c = BulkCommands.of(item, target, options.payloadLimit(), commands.size());
+            BulkCommands c = BulkCommands.of(item, target, target.payloadLimit(), commands.size());
             if (c.error() != null) {
                 undoFile(item);
                 item.finish(target.name(), Outcome.forFailure(c.error().exitCode()), c.error().getMessage());
