@@ -159,6 +159,10 @@ public final class PreparedDeploy {
         } catch (ConfigException | RuntimeException busy) {
             return null;
         }
+        // The files are looked at on a third thread meanwhile: that work fits while HAProxy composes its listings.
+        FileLook files = new FileLook(target, certName);
+        files.setDaemon(true);
+        files.start();
         TargetConnector.Resolved resolved = null;
         try {
             resolved = TargetConnector.resolve(target, List.of(certName), notices);
@@ -173,15 +177,63 @@ public final class PreparedDeploy {
             }
             Optional<SslCertDetails> loaded = client.showSslCert(certName);
             boolean inRuntime = client.findCrtListEntry(target.crtList(), certName).isPresent();
-            boolean inFile = CrtListFile.hasEntry(target.paths().toHost(target.crtList()), certName);
+            files.finish();
             return new PreparedTarget(target, lock, resolved,
-                    new EarlyObservation(certName, loaded, inRuntime, inFile, mayHoldTemps(resolved.target())));
+                    new EarlyObservation(certName, loaded, inRuntime, files.inCrtListFile, files.certDirMayHoldTemps));
         } catch (HapcertException | RuntimeException e) {
             if (resolved != null) {
                 resolved.close();
             }
             lock.close();
             return null;
+        }
+    }
+
+    /**
+     * The read-only file half of the observation: the crt-list file's line and the certificate directory's temp
+     * files. Run while the worker waits for HAProxy; {@link #finish()} joins it and rethrows its failure.
+     */
+    private static final class FileLook extends Thread {
+        private final TargetConfig target;
+        private final String certName;
+        private volatile boolean inCrtListFile;
+        private volatile boolean certDirMayHoldTemps;
+        private volatile Exception failure;
+
+        FileLook(TargetConfig target, String certName) {
+            super("hapcert-prepare-files");
+            this.target = target;
+            this.certName = certName;
+        }
+
+        @Override
+        public void run() {
+            try {
+                inCrtListFile = CrtListFile.hasEntry(target.paths().toHost(target.crtList()), certName);
+                certDirMayHoldTemps = mayHoldTemps(target);
+            } catch (HapcertException | RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        void finish() throws HapcertException {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure instanceof HapcertException e) {
+                throw e;
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
         }
     }
 
