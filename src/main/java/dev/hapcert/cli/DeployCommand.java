@@ -113,7 +113,7 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
             }
         }
         CertificateSource source = source();
-        Consumer<String> notices = message -> context.err().println("hapcert: " + message);
+        Consumer<String> notices = new Notices(context);
         PreparedDeploy prepared = prepare(source, notices);
         List<DesiredCertificate> certificates;
         try {
@@ -142,7 +142,7 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
     private DeployOptions options() throws InvalidInputException {
         Optional<DeployOptions.TlsEndpoint> endpoint;
         try {
-            endpoint = Optional.ofNullable(verifyTls).map(DeployOptions.TlsEndpoint::parse);
+            endpoint = verifyTls == null ? Optional.empty() : Optional.of(DeployOptions.TlsEndpoint.parse(verifyTls));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--verify-tls: " + e.getMessage());
         }
@@ -160,18 +160,55 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
         if (!(source instanceof CertbotLineageSource lineage)) {
             return null;
         }
-        Optional<String> name = lineage.knownName();
-        if (name.isEmpty()) {
-            return null;
-        }
         DeployOptions options;
         try {
             options = options();
         } catch (InvalidInputException | RuntimeException e) {
             return null;
         }
-        Map<String, String> env = context.env();
-        return PreparedDeploy.start(() -> targets.resolve(env), name.get(), options, notices);
+        return PreparedDeploy.start(new PrepareRequest(targets, context.env(), lineage), options, notices);
+    }
+
+    // Named classes rather than lambdas, and the certificate name checked on the worker: on JDK 17 the first lambda
+    // or regular expression of a process spins up the method-handle machinery (several milliseconds), which would
+    // delay the start of the prepared deploy. Its worker meets one soon enough, and then does that work while this
+    // thread reads the bundle.
+
+    /** Progress and warnings for people, on stderr. */
+    private static final class Notices implements Consumer<String> {
+        private final CommandContext context;
+
+        Notices(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void accept(String message) {
+            context.err().println("hapcert: " + message);
+        }
+    }
+
+    /** The targets and the lineage's certificate name, worked out on the prepared deploy's worker. */
+    private static final class PrepareRequest implements PreparedDeploy.Request {
+        private final TargetOptions targets;
+        private final Map<String, String> env;
+        private final CertbotLineageSource lineage;
+
+        PrepareRequest(TargetOptions targets, Map<String, String> env, CertbotLineageSource lineage) {
+            this.targets = targets;
+            this.env = env;
+            this.lineage = lineage;
+        }
+
+        @Override
+        public List<TargetConfig> targets() throws HapcertException {
+            return targets.resolve(env);
+        }
+
+        @Override
+        public Optional<String> certificateName() {
+            return lineage.knownName();
+        }
     }
 
     private CertificateSource source() throws HapcertException {

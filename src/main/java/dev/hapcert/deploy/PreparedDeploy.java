@@ -35,14 +35,20 @@ import java.util.function.Consumer;
  * caller runs the usual path, which meets the same situation and handles or reports it as it always has.
  */
 public final class PreparedDeploy {
-    /** Resolves the command's targets; called once, on the worker. */
-    @FunctionalInterface
-    public interface Targets {
-        List<TargetConfig> resolve() throws HapcertException;
+    /** What the worker needs from the command; called once each, on the worker. */
+    public interface Request {
+        /** The command's targets. */
+        List<TargetConfig> targets() throws HapcertException;
+
+        /**
+         * The name the certificate will have ({@link DesiredCertificate#name()}), known before its bundle is read;
+         * empty when it cannot be known (or is not a safe name, which reading the bundle then reports).
+         */
+        Optional<String> certificateName();
     }
 
-    private final Targets targets;
-    private final String certificateName;
+    private final Request request;
+    private volatile String certificateName;
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -53,22 +59,15 @@ public final class PreparedDeploy {
     private volatile DeployReport report;
     private volatile Throwable failure;
 
-    private PreparedDeploy(Targets targets, String certificateName, DeployOptions options, Consumer<String> notices) {
-        this.targets = Objects.requireNonNull(targets, "targets");
-        this.certificateName = Objects.requireNonNull(certificateName, "certificateName");
+    private PreparedDeploy(Request request, DeployOptions options, Consumer<String> notices) {
+        this.request = Objects.requireNonNull(request, "request");
         this.options = Objects.requireNonNull(options, "options");
         this.notices = Objects.requireNonNull(notices, "notices");
     }
 
-    /**
-     * Starts preparing on a new thread and returns at once.
-     *
-     * @param certificateName the name the certificate will have ({@link DesiredCertificate#name()}), known before
-     *     its bundle is read
-     */
-    public static PreparedDeploy start(Targets targets, String certificateName, DeployOptions options,
-                                       Consumer<String> notices) {
-        PreparedDeploy deploy = new PreparedDeploy(targets, certificateName, options, notices);
+    /** Starts preparing on a new thread and returns at once: the caller goes on to read the bundle. */
+    public static PreparedDeploy start(Request request, DeployOptions options, Consumer<String> notices) {
+        PreparedDeploy deploy = new PreparedDeploy(request, options, notices);
         Thread worker = new Worker(deploy);
         worker.setDaemon(true);
         worker.start();
@@ -142,7 +141,12 @@ public final class PreparedDeploy {
         TargetConfig target;
         String certName;
         try {
-            List<TargetConfig> all = targets.resolve();
+            Optional<String> name = request.certificateName();
+            if (name.isEmpty()) {
+                return null;
+            }
+            certificateName = name.get();
+            List<TargetConfig> all = request.targets();
             if (all.size() != 1 || all.get(0).docker().isPresent()) {
                 // Several targets are deployed one after the other, and a container's Runtime API is reached
                 // through its engine: neither is the hook's common case this is for.
