@@ -87,7 +87,7 @@ public final class Deployer {
              TargetConnector.Resolved resolved = ready ? prepared.resolved() : TargetConnector.resolve(configured,
                      certificates.stream().map(c -> TargetSession.certName(configured, c)).toList(), notices)) {
             TargetConfig target = resolved.target();
-            // The prepared hook path has looked already: a directory without hidden files holds no temp files.
+            // The prepared hook path has looked already: without a hidden .tmp file there is no temp file to remove.
             if (!options.dryRun() && (!ready || prepared.observation().certDirMayHoldTemps())) {
                 int removed = AtomicFileWriter.removeStaleTemps(target.paths().toHost(target.certDir()));
                 if (removed > 0) {

@@ -260,6 +260,11 @@ final class TargetSession {
         }
         if (work.writeCrtListFile()) {
             AtomicFileWriter.checkWritable(crtListOnHost);
+            if (!Files.exists(crtListOnHost, LinkOption.NOFOLLOW_LINKS)) {
+                // Refuses now, not after the commit, if HAProxy has entries from a file that is gone (see crtListFile);
+                // the single-certificate path reads the file only here, and only when it is missing.
+                crtListFile();
+            }
         }
         if (work.loadInRuntime()) {
             byte[] previousFile = work.writeBundle() ? readIfRegular(bundlePath) : null;
