@@ -89,7 +89,7 @@ mode=$( ((smoke)) && echo ', smoke mode (tiny numbers, figures mean nothing)' ||
     echo "|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "- JDK: $(java_version "$jdk17")$([[ -n $jdk25 ]] && echo ", $(java_version "$jdk25")"); launcher flags as in bin/hapcert (serial GC, C1 only, -Xmx256m, CDS/AOT archive)"
+    echo "- JDK: $(java_version "$jdk17")$([[ -n $jdk25 ]] && echo ", $(java_version "$jdk25")"); launcher flags as in bin/hapcert (serial GC, C1 only with thresholds x3, -Xmx256m, CDS/AOT archive)"
     echo "- HAProxy: $(haproxy -v | head -n1 | awk '{print $3}'); certificates: P-256 leaves with a P-256 intermediate"
     echo "- Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr); load average before/after: $load_before / $load_after"
     echo "- Command: \`./run bench$( ((quick)) && echo ' --quick')$( ((smoke)) && echo ' --smoke')$([[ $only != single,bulk,zero,memory ]] && echo " --only $only")\`"

@@ -4,18 +4,22 @@ import dev.hapcert.config.TargetConfig;
 import dev.hapcert.deploy.DeployOptions;
 import dev.hapcert.deploy.DeployReport;
 import dev.hapcert.deploy.Deployer;
+import dev.hapcert.deploy.PreparedDeploy;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.InvalidInputException;
 import dev.hapcert.source.CertbotLineageSource;
 import dev.hapcert.source.CertificateSource;
+import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.source.FilesSource;
 import dev.hapcert.source.HookEnvironment;
 import dev.hapcert.source.HookRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -109,20 +113,102 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
             }
         }
         CertificateSource source = source();
-        var certificates = source.load();
+        Consumer<String> notices = new Notices(context);
+        PreparedDeploy prepared = prepare(source, notices);
+        List<DesiredCertificate> certificates;
+        try {
+            certificates = source.load();
+        } catch (HapcertException | RuntimeException e) {
+            if (prepared != null) {
+                prepared.cancel();
+            }
+            throw e;
+        }
+        if (prepared != null) {
+            Optional<DeployReport> report = certificates.size() == 1 ? prepared.deploy(certificates.get(0)) : Optional.empty();
+            if (report.isPresent()) {
+                output.print(context, report.get());
+                return report.get().exitCode().code();
+            }
+            prepared.cancel();
+        }
         List<TargetConfig> resolved = targets.resolve(context.env());
+        DeployOptions options = options();
+        DeployReport report = new Deployer(options, notices).deploy(certificates, resolved);
+        output.print(context, report);
+        return report.exitCode().code();
+    }
+
+    private DeployOptions options() throws InvalidInputException {
         Optional<DeployOptions.TlsEndpoint> endpoint;
         try {
-            endpoint = Optional.ofNullable(verifyTls).map(DeployOptions.TlsEndpoint::parse);
+            endpoint = verifyTls == null ? Optional.empty() : Optional.of(DeployOptions.TlsEndpoint.parse(verifyTls));
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--verify-tls: " + e.getMessage());
         }
-        DeployOptions options = new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds),
+        return new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds),
                 DeployOptions.DEFAULT_PAYLOAD_LIMIT);
-        DeployReport report = new Deployer(options, message -> context.err().println("hapcert: " + message))
-                .deploy(certificates, resolved);
-        output.print(context, report);
-        return report.exitCode().code();
+    }
+
+    /**
+     * For a certbot lineage, whose certificate name is known before its files are read, starts on the target while
+     * the bundle is parsed and validated (see {@link PreparedDeploy}); null when the usual path must run. Anything
+     * that would fail here (bad options, a broken configuration) is left to the usual path, which reports it in its
+     * usual order: the bundle's errors first.
+     */
+    private PreparedDeploy prepare(CertificateSource source, Consumer<String> notices) {
+        if (!(source instanceof CertbotLineageSource lineage)) {
+            return null;
+        }
+        DeployOptions options;
+        try {
+            options = options();
+        } catch (InvalidInputException | RuntimeException e) {
+            return null;
+        }
+        return PreparedDeploy.start(new PrepareRequest(targets, context.env(), lineage), options, notices);
+    }
+
+    // Named classes rather than lambdas, and the certificate name checked on the worker: on JDK 17 the first lambda
+    // or regular expression of a process spins up the method-handle machinery (several milliseconds), which would
+    // delay the start of the prepared deploy. Its worker meets one soon enough, and then does that work while this
+    // thread reads the bundle.
+
+    /** Progress and warnings for people, on stderr. */
+    private static final class Notices implements Consumer<String> {
+        private final CommandContext context;
+
+        Notices(CommandContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void accept(String message) {
+            context.err().println("hapcert: " + message);
+        }
+    }
+
+    /** The targets and the lineage's certificate name, worked out on the prepared deploy's worker. */
+    private static final class PrepareRequest implements PreparedDeploy.Request {
+        private final TargetOptions targets;
+        private final Map<String, String> env;
+        private final CertbotLineageSource lineage;
+
+        PrepareRequest(TargetOptions targets, Map<String, String> env, CertbotLineageSource lineage) {
+            this.targets = targets;
+            this.env = env;
+            this.lineage = lineage;
+        }
+
+        @Override
+        public List<TargetConfig> targets() throws HapcertException {
+            return targets.resolve(env);
+        }
+
+        @Override
+        public Optional<String> certificateName() {
+            return lineage.knownName();
+        }
     }
 
     private CertificateSource source() throws HapcertException {

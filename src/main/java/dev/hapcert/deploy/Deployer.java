@@ -26,6 +26,8 @@ public final class Deployer {
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final BiConsumer<Integer, Integer> progress;
+    /** The hook's target, locked, opened and observed while its bundle was validated; null on every other path. */
+    private final PreparedTarget prepared;
 
     /**
      * @param notices receives progress and warnings for people (stderr); never the report itself
@@ -41,6 +43,15 @@ public final class Deployer {
         this.options = options;
         this.notices = notices;
         this.progress = progress;
+        this.prepared = null;
+    }
+
+    /** Deploys onto {@code prepared}'s target with its lock, connection and observations; see {@link PreparedDeploy}. */
+    Deployer(DeployOptions options, Consumer<String> notices, PreparedTarget prepared) {
+        this.options = options;
+        this.notices = notices;
+        this.progress = (done, total) -> { };
+        this.prepared = prepared;
     }
 
     public DeployReport deploy(List<DesiredCertificate> certificates, List<TargetConfig> targets) {
@@ -71,11 +82,13 @@ public final class Deployer {
                                                    Optional<Set<String>> prune) {
         long started = System.nanoTime();
         // Resolved under the lock and before anything is written: a container target's paths come from its mounts.
-        try (CertificateLock lock = CertificateLock.acquire(configured.lockFile(), options.lockTimeout());
-             TargetConnector.Resolved resolved = TargetConnector.resolve(configured,
+        boolean ready = prepared != null && prepared.configured() == configured;
+        try (CertificateLock lock = ready ? prepared.lock() : CertificateLock.acquire(configured.lockFile(), options.lockTimeout());
+             TargetConnector.Resolved resolved = ready ? prepared.resolved() : TargetConnector.resolve(configured,
                      certificates.stream().map(c -> TargetSession.certName(configured, c)).toList(), notices)) {
             TargetConfig target = resolved.target();
-            if (!options.dryRun()) {
+            // The prepared hook path has looked already: without a hidden .tmp file there is no temp file to remove.
+            if (!options.dryRun() && (!ready || prepared.observation().certDirMayHoldTemps())) {
                 int removed = AtomicFileWriter.removeStaleTemps(target.paths().toHost(target.certDir()));
                 if (removed > 0) {
                     notices.accept(target.name() + ": removed " + removed + " temporary file(s) left by an interrupted run");
@@ -94,6 +107,9 @@ public final class Deployer {
             try (client) {
                 TargetSession session = new TargetSession(client, target, options, notices,
                         certificates.size() > 1 || prune.isPresent());
+                if (ready) {
+                    session.observedEarly(prepared.observation());
+                }
                 session.clearLeftoverTransactions(certificates);
                 List<CertificateResult> results = new ArrayList<>();
                 if (BulkSession.suits(certificates.size(), options)) {

@@ -56,6 +56,8 @@ final class TargetSession {
     private CrtListFile crtListFile;
     /** Certificates whose crt-list file line is added in memory but not yet written: see {@link #flush()}. */
     private final List<String> pendingCrtListLines = new ArrayList<>();
+    /** Observed while the bundle was validated (the hook's prepared path), used once instead of asking; or null. */
+    private EarlyObservation early;
 
     /**
      * @param bulk many certificates follow: read the running crt-list and the crt-list file once and keep them; for
@@ -122,7 +124,8 @@ final class TargetSession {
      * period (another tool may be mid-change) and then the configured policy.
      */
     void clearLeftoverTransactions(List<DesiredCertificate> certificates) throws HapcertException {
-        List<String> open = client.showSslCertTransactions();
+        // An early observation is only ever taken with no transaction open (under the lock, so still none).
+        List<String> open = early != null ? List.of() : client.showSslCertTransactions();
         if (open.isEmpty()) {
             return;
         }
@@ -207,8 +210,16 @@ final class TargetSession {
         return new CertificateResult(target.name(), certName, outcome, previous, serial, detail, elapsed(started));
     }
 
+    /** Uses {@code observation} instead of asking HAProxy and the crt-list file, once, for its certificate. */
+    void observedEarly(EarlyObservation observation) {
+        this.early = observation;
+    }
+
     private ObservedState observe(String certName, Path bundlePath, Bundle bundle) throws HapcertException {
-        Optional<ObservedState.Loaded> loaded = client.showSslCert(certName).map(TargetSession::loadedFrom);
+        EarlyObservation seen = early != null && early.certName().equals(certName) ? early : null;
+        early = null;
+        Optional<ObservedState.Loaded> loaded = (seen != null ? seen.loaded() : client.showSslCert(certName))
+                .map(TargetSession::loadedFrom);
         boolean exists = Files.exists(bundlePath, LinkOption.NOFOLLOW_LINKS);
         boolean matches = false;
         if (exists && Files.isRegularFile(bundlePath, LinkOption.NOFOLLOW_LINKS)) {
@@ -221,7 +232,10 @@ final class TargetSession {
         requireCrtListFileUnlessUnused();
         boolean inFile;
         boolean inRuntime;
-        if (bulk) {
+        if (seen != null) {
+            inFile = seen.inCrtListFile();
+            inRuntime = seen.inRuntimeCrtList();
+        } else if (bulk) {
             inFile = crtListFile().find(certName).isPresent();
             inRuntime = runtimeCrtList().contains(certName);
         } else {
@@ -247,6 +261,11 @@ final class TargetSession {
         }
         if (work.writeCrtListFile()) {
             AtomicFileWriter.checkWritable(crtListOnHost);
+            if (!Files.exists(crtListOnHost, LinkOption.NOFOLLOW_LINKS)) {
+                // Refuses now, not after the commit, if HAProxy has entries from a file that is gone (see crtListFile);
+                // the single-certificate path reads the file only here, and only when it is missing.
+                crtListFile();
+            }
         }
         if (work.loadInRuntime()) {
             byte[] previousFile = work.writeBundle() ? readIfRegular(bundlePath) : null;

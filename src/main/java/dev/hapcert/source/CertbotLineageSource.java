@@ -7,6 +7,7 @@ import dev.hapcert.error.HapcertException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One certbot lineage: {@code live/<name>/fullchain.pem} and {@code privkey.pem}. The lineage directory's name
@@ -23,10 +24,23 @@ public final class CertbotLineageSource implements CertificateSource {
         this.nameOverride = nameOverride;
     }
 
+    /**
+     * The certificate's name, known without reading the lineage (the deploy hook starts on its target meanwhile);
+     * empty when it is not a safe name, which {@link #load()} then reports.
+     */
+    public Optional<String> knownName() {
+        String name = name();
+        return DesiredCertificate.isSafeName(name) ? Optional.of(name) : Optional.empty();
+    }
+
+    private String name() {
+        Path fileName = lineage.toAbsolutePath().normalize().getFileName();
+        return nameOverride != null ? nameOverride : (fileName == null ? "" : fileName.toString());
+    }
+
     @Override
     public List<DesiredCertificate> load() throws HapcertException {
-        Path fileName = lineage.toAbsolutePath().normalize().getFileName();
-        String name = nameOverride != null ? nameOverride : (fileName == null ? "" : fileName.toString());
+        String name = name();
         DesiredCertificate.checkName(name, nameOverride != null ? "--name" : "the lineage directory " + lineage);
         Bundle bundle = BundleReader.fromLineage(lineage);
         BundleValidator.validate(bundle, requiredNames, Instant.now());
