@@ -146,8 +146,7 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--verify-tls: " + e.getMessage());
         }
-        return new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds),
-                DeployOptions.DEFAULT_PAYLOAD_LIMIT);
+        return new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds));
     }
 
     /**

@@ -132,8 +132,7 @@ final class InstallCommand implements Callable<Integer>, ContextAware {
     /** Every lineage onto every target, as {@code sync --source certbot:DIR} does (without pruning). */
     private DeployReport deployLineages(List<TargetConfig> resolved) throws HapcertException {
         LoadedSources loaded = LoadedSources.load(List.of(new CertbotConfigSource(configDir)), context.err());
-        DeployOptions options = new DeployOptions(false, false, Optional.empty(), Duration.ofSeconds(lockTimeoutSeconds),
-                DeployOptions.DEFAULT_PAYLOAD_LIMIT);
+        DeployOptions options = new DeployOptions(false, false, Optional.empty(), Duration.ofSeconds(lockTimeoutSeconds));
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
         DeployReport deployed = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update)
                 .deploy(loaded.certificates(), resolved);

@@ -77,8 +77,7 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--verify-tls: " + e.getMessage());
         }
-        DeployOptions options = new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds),
-                DeployOptions.DEFAULT_PAYLOAD_LIMIT);
+        DeployOptions options = new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds));
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
         Deployer deployer = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update);
         DeployReport report = prune ? deployer.sync(loaded.certificates(), loaded.keep(), resolved)

@@ -1,5 +1,6 @@
 package dev.hapcert.deploy;
 
+import dev.hapcert.cert.Bundle;
 import dev.hapcert.config.TargetConfig;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
@@ -33,22 +34,18 @@ record BulkCommands(BulkItem item, List<Command> commands, int first, String crt
             if (w.createInRuntime()) {
                 out.add(Command.of("new", "ssl", "cert", name));
             }
-            // In 2.6 a command and its payload must fit in tune.bufsize; a larger bundle goes as certificates, then
-            // key, in the same transaction (as the one-certificate path sends it).
-            String whole = new String(item.pem, StandardCharsets.US_ASCII);
-            int overhead = "set ssl cert ".length() + name.length() + " <<\n".length() + 2 + 64;
-            if (whole.length() + overhead <= payloadLimit) {
-                out.add(Command.withPayload(whole, "set", "ssl", "cert", name));
+            Bundle bundle = item.certificate.bundle();
+            boolean keyApart;
+            try {
+                keyApart = BundlePayloads.keyApart(name, bundle, payloadLimit);
+            } catch (HaproxyRefusedException tooLarge) {
+                return new BulkCommands(item, List.of(), first, line, tooLarge);
+            }
+            if (keyApart) {
+                out.add(Command.withPayload(bundle.certificatesPem(), "set", "ssl", "cert", name));
+                out.add(Command.withPayload(bundle.keyPem(), "set", "ssl", "cert", name + ".key"));
             } else {
-                String certificates = item.certificate.bundle().certificatesPem();
-                if (certificates.length() + overhead > payloadLimit) {
-                    return new BulkCommands(item, List.of(), first, line, new HaproxyRefusedException("the certificates of "
-                            + name + " take " + certificates.length() + " bytes, more than HAProxy accepts in one Runtime"
-                            + " API payload (" + payloadLimit + " bytes, tune.bufsize): raise tune.bufsize in haproxy.cfg"
-                            + " and payload-limit in hapcert.yml"));
-                }
-                out.add(Command.withPayload(certificates, "set", "ssl", "cert", name));
-                out.add(Command.withPayload(item.certificate.bundle().keyPem(), "set", "ssl", "cert", name + ".key"));
+                out.add(Command.withPayload(new String(item.pem, StandardCharsets.US_ASCII), "set", "ssl", "cert", name));
             }
             out.add(Command.of("commit", "ssl", "cert", name));
         }

@@ -10,15 +10,10 @@ import java.util.Optional;
  * @param force replace a loaded certificate even when the new one is older
  * @param verifyTls after applying, handshake with this address for every name and compare the served certificate
  * @param lockTimeout how long to wait for another deployer working on the same HAProxy
- * @param payloadLimit the largest command plus payload HAProxy accepts in one piece ({@code tune.bufsize}, 16384 by
- *     default in 2.6); a bigger bundle is sent as certificates and {@code .key} in one transaction
  */
-public record DeployOptions(boolean dryRun, boolean force, Optional<TlsEndpoint> verifyTls, Duration lockTimeout,
-                            int payloadLimit) {
-    public static final int DEFAULT_PAYLOAD_LIMIT = 16_384;
-
+public record DeployOptions(boolean dryRun, boolean force, Optional<TlsEndpoint> verifyTls, Duration lockTimeout) {
     public static DeployOptions defaults() {
-        return new DeployOptions(false, false, Optional.empty(), Duration.ofSeconds(60), DEFAULT_PAYLOAD_LIMIT);
+        return new DeployOptions(false, false, Optional.empty(), Duration.ofSeconds(60));
     }
 
     /** A host and port to probe with TLS. */

@@ -368,21 +368,12 @@ final class TargetSession {
      * under the name, then the key under {@code <name>.key}.
      */
     private void sendBundle(String certName, Bundle bundle) throws HapcertException {
-        String whole = new String(bundle.haproxyPem(), java.nio.charset.StandardCharsets.US_ASCII);
-        int overhead = "set ssl cert ".length() + certName.length() + " <<\n".length() + 2 + 64;
-        if (whole.length() + overhead <= target.payloadLimit()) {
-            client.setSslCert(certName, whole);
-            return;
+        if (BundlePayloads.keyApart(certName, bundle, target.payloadLimit())) {
+            client.setSslCert(certName, bundle.certificatesPem());
+            client.setSslCertKey(certName, bundle.keyPem());
+        } else {
+            client.setSslCert(certName, BundlePayloads.whole(bundle));
         }
-        String certificates = bundle.certificatesPem();
-        if (certificates.length() + overhead > target.payloadLimit()) {
-            throw new HaproxyRefusedException("the certificates of " + certName + " take " + certificates.length()
-                    + " bytes, more than HAProxy accepts in one Runtime API payload (" + target.payloadLimit()
-                    + " bytes, tune.bufsize): raise tune.bufsize in haproxy.cfg (zero-config reads it from there)"
-                    + " and payload-limit in hapcert.yml to match");
-        }
-        client.setSslCert(certName, certificates);
-        client.setSslCertKey(certName, bundle.keyPem());
     }
 
     private void undo(String certName, Path bundlePath, byte[] previousFile, boolean created, boolean fileWritten) {

@@ -1,0 +1,44 @@
+package dev.hapcert.deploy;
+
+import dev.hapcert.cert.Bundle;
+import dev.hapcert.error.HaproxyRefusedException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * How a bundle travels in {@code set ssl cert}. In HAProxy 2.6 a command with its payload must fit in one buffer
+ * ({@code tune.bufsize}); past it HAProxy drops the connection without a word. A larger bundle goes as two payloads in
+ * the same transaction: the certificates under the name, then the key under {@code <name>.key}. One decision for the
+ * one-certificate and the bulk path.
+ */
+final class BundlePayloads {
+    /** Room for the command line around the payload, the closing empty line and HAProxy's own framing. */
+    private static final int MARGIN = 64;
+
+    private BundlePayloads() {
+    }
+
+    /** The whole bundle, leaf, chain and key, as one payload. */
+    static String whole(Bundle bundle) {
+        return new String(bundle.haproxyPem(), StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the key must go apart.
+     *
+     * @throws HaproxyRefusedException when even the certificates alone exceed the limit
+     */
+    static boolean keyApart(String certName, Bundle bundle, int payloadLimit) throws HaproxyRefusedException {
+        int overhead = "set ssl cert ".length() + certName.length() + " <<\n".length() + 2 + MARGIN;
+        if (bundle.haproxyPem().length + overhead <= payloadLimit) {
+            return false;
+        }
+        String certificates = bundle.certificatesPem();
+        if (certificates.length() + overhead > payloadLimit) {
+            throw new HaproxyRefusedException("the certificates of " + certName + " take " + certificates.length()
+                    + " bytes, more than HAProxy accepts in one Runtime API payload (" + payloadLimit
+                    + " bytes, tune.bufsize): raise tune.bufsize in haproxy.cfg (zero-config reads it from there)"
+                    + " and payload-limit in hapcert.yml to match");
+        }
+        return true;
+    }
+}
