@@ -66,8 +66,8 @@ final class DeployArgs {
                     switch (option) {
                         case "--json" -> command.output.json = true;
                         case "-v", "--verbose" -> command.output.verbose = true;
-                        case "--dry-run" -> command.dryRun = true;
-                        case "--force" -> command.force = true;
+                        case "--dry-run" -> command.change.dryRun = true;
+                        case "--force" -> command.change.force = true;
                         default -> {
                             return Optional.empty();
                         }
@@ -98,8 +98,8 @@ final class DeployArgs {
                     case "--key" -> key = Path.of(value);
                     case "--name" -> command.name = value;
                     case "--domains" -> command.domains = append(command.domains, value);
-                    case "--verify-tls" -> command.verifyTls = value;
-                    case "--lock-timeout" -> command.lockTimeoutSeconds = Integer.parseInt(value);
+                    case "--verify-tls" -> command.change.verifyTls = value;
+                    case "--lock-timeout" -> command.change.lockTimeoutSeconds = Integer.parseInt(value);
                     default -> {
                         return Optional.empty();
                     }
@@ -109,7 +109,7 @@ final class DeployArgs {
             return Optional.empty();
         }
         if (!seen.contains("--lock-timeout")) {
-            command.lockTimeoutSeconds = 60;
+            command.change.lockTimeoutSeconds = ChangeOptions.DEFAULT_LOCK_TIMEOUT_SECONDS;
         }
         boolean files = certificate != null || chain != null || key != null;
         if (lineage != null && files || files && certificate == null) {

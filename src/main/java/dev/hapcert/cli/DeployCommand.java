@@ -14,7 +14,6 @@ import dev.hapcert.source.FilesSource;
 import dev.hapcert.source.HookEnvironment;
 import dev.hapcert.source.HookRequest;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +42,9 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
 
     @Mixin
     OutputOptions output = new OutputOptions();
+
+    @Mixin
+    ChangeOptions change = new ChangeOptions();
 
     @ArgGroup(exclusive = true)
     Input input;
@@ -76,23 +78,10 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
             description = "Names the certificate must cover (default: RENEWED_DOMAINS from certbot).")
     List<String> domains;
 
-    @Option(names = "--dry-run", description = "Print the plan and touch nothing.")
-    boolean dryRun;
-
-    @Option(names = "--force", description = "Replace a loaded certificate even with an older one.")
-    boolean force;
-
-    @Option(names = "--verify-tls", paramLabel = "HOST:PORT",
-            description = "After deploying, handshake with HOST:PORT for every name and check the served certificate.")
-    String verifyTls;
-
     @Parameters(arity = "0..*", paramLabel = "HOOK-ARGS", hidden = true,
             description = "Arguments a hook caller passes, e.g. dehydrated's `deploy_cert DOMAIN KEY CERT FULLCHAIN CHAIN TS`.")
     List<String> hookArgs;
 
-    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "How long to wait for another deploy on the same HAProxy (default: ${DEFAULT-VALUE}).")
-    int lockTimeoutSeconds;
 
     @Override
     public void setContext(CommandContext context) {
@@ -140,13 +129,7 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
     }
 
     private DeployOptions options() throws InvalidInputException {
-        Optional<DeployOptions.TlsEndpoint> endpoint;
-        try {
-            endpoint = verifyTls == null ? Optional.empty() : Optional.of(DeployOptions.TlsEndpoint.parse(verifyTls));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--verify-tls: " + e.getMessage());
-        }
-        return new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds));
+        return change.toDeployOptions();
     }
 
     /**

@@ -8,12 +8,9 @@ import dev.hapcert.deploy.Deployer;
 import dev.hapcert.deploy.Outcome;
 import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
-import dev.hapcert.error.InvalidInputException;
 import dev.hapcert.source.CertificateSource;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +33,9 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
     @Mixin
     OutputOptions output = new OutputOptions();
 
+    @Mixin
+    ChangeOptions change = new ChangeOptions();
+
     @Option(names = {"-s", "--source"}, paramLabel = "KIND:DIR", defaultValue = SourceSpec.DEFAULT,
             description = "Where the certificates are: " + SourceSpec.FORMS + " (repeatable; default: ${DEFAULT-VALUE}).")
     List<String> sources;
@@ -43,19 +43,6 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
     @Option(names = "--prune", description = "Remove certificates hapcert deployed earlier that the source no longer has.")
     boolean prune;
 
-    @Option(names = "--dry-run", description = "Print the plan and touch nothing.")
-    boolean dryRun;
-
-    @Option(names = "--force", description = "Replace loaded certificates even with older ones.")
-    boolean force;
-
-    @Option(names = "--verify-tls", paramLabel = "HOST:PORT",
-            description = "After deploying, handshake with HOST:PORT for every name and check the served certificate.")
-    String verifyTls;
-
-    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "How long to wait for another deploy on the same HAProxy (default: ${DEFAULT-VALUE}).")
-    int lockTimeoutSeconds;
 
     @Override
     public void setContext(CommandContext context) {
@@ -71,13 +58,7 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
         }
         LoadedSources loaded = LoadedSources.load(parsed, context.err());
         List<TargetConfig> resolved = targets.resolve(context.env());
-        Optional<DeployOptions.TlsEndpoint> endpoint;
-        try {
-            endpoint = Optional.ofNullable(verifyTls).map(DeployOptions.TlsEndpoint::parse);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--verify-tls: " + e.getMessage());
-        }
-        DeployOptions options = new DeployOptions(dryRun, force, endpoint, Duration.ofSeconds(lockTimeoutSeconds));
+        DeployOptions options = change.toDeployOptions();
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
         Deployer deployer = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update);
         DeployReport report = prune ? deployer.sync(loaded.certificates(), loaded.keep(), resolved)

@@ -73,6 +73,6 @@ class DeployArgsTest {
                 c.input == null ? null : c.input.lineage,
                 c.input == null || c.input.files == null ? null
                         : Arrays.asList(c.input.files.certificate, c.input.files.chain, c.input.files.key),
-                c.name, c.domains, c.dryRun, c.force, c.verifyTls, c.lockTimeoutSeconds);
+                c.name, c.domains, c.change.dryRun, c.change.force, c.change.verifyTls, c.change.lockTimeoutSeconds);
     }
 }
