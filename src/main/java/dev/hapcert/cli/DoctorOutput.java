@@ -1,13 +1,9 @@
 package dev.hapcert.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.hapcert.doctor.DoctorReport;
 import dev.hapcert.doctor.Finding;
 import dev.hapcert.doctor.Severity;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /** {@code doctor}'s findings as an aligned table for people (each problem followed by its fix) or as JSON. */
@@ -47,8 +43,7 @@ final class DoctorOutput {
     }
 
     static void printJson(PrintWriter out, DoctorReport report) {
-        try (JsonGenerator g = new JsonFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false).createGenerator(out)) {
-            g.useDefaultPrettyPrinter();
+        JsonOutput.write(out, g -> {
             g.writeStartObject();
             g.writeNumberField("exitCode", report.exitCode().code());
             g.writeStringField("status", report.exitCode().name().toLowerCase(Locale.ROOT));
@@ -64,10 +59,6 @@ final class DoctorOutput {
             }
             g.writeEndArray();
             g.writeEndObject();
-            g.flush();
-            out.println();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 }

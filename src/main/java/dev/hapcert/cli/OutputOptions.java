@@ -1,12 +1,8 @@
 package dev.hapcert.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.hapcert.deploy.CertificateResult;
 import dev.hapcert.deploy.DeployReport;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -49,8 +45,7 @@ final class OutputOptions {
 
     /** {@code --json} when the run stopped before producing a report: the exit code and the message. */
     static void printJsonError(PrintWriter out, dev.hapcert.error.HapcertException failure) {
-        try (JsonGenerator g = new JsonFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false).createGenerator(out)) {
-            g.useDefaultPrettyPrinter();
+        JsonOutput.write(out, g -> {
             g.writeStartObject();
             g.writeNumberField("exitCode", failure.exitCode().code());
             g.writeStringField("status", failure.exitCode().name().toLowerCase(Locale.ROOT));
@@ -58,16 +53,11 @@ final class OutputOptions {
             g.writeArrayFieldStart("results");
             g.writeEndArray();
             g.writeEndObject();
-            g.flush();
-            out.println();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     static void printJson(PrintWriter out, DeployReport report) {
-        try (JsonGenerator g = new JsonFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false).createGenerator(out)) {
-            g.useDefaultPrettyPrinter();
+        JsonOutput.write(out, g -> {
             g.writeStartObject();
             g.writeNumberField("exitCode", report.exitCode().code());
             g.writeStringField("status", report.exitCode().name().toLowerCase(Locale.ROOT));
@@ -85,10 +75,6 @@ final class OutputOptions {
             }
             g.writeEndArray();
             g.writeEndObject();
-            g.flush();
-            out.println();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 }

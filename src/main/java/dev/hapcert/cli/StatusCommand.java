@@ -1,16 +1,12 @@
 package dev.hapcert.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.hapcert.deploy.CertificateStatus;
 import dev.hapcert.deploy.StatusInspector;
 import dev.hapcert.deploy.TargetStatus;
 import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.source.DesiredCertificate;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,8 +113,7 @@ final class StatusCommand implements Callable<Integer>, ContextAware {
     }
 
     static void printJson(PrintWriter out, List<TargetStatus> targets) {
-        try (JsonGenerator g = new JsonFactory().configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false).createGenerator(out)) {
-            g.useDefaultPrettyPrinter();
+        JsonOutput.write(out, g -> {
             g.writeStartObject();
             g.writeBooleanField("attentionNeeded", targets.stream().anyMatch(TargetStatus::needsAttention));
             g.writeArrayFieldStart("targets");
@@ -161,10 +156,6 @@ final class StatusCommand implements Callable<Integer>, ContextAware {
             }
             g.writeEndArray();
             g.writeEndObject();
-            g.flush();
-            out.println();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 }
