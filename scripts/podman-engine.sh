@@ -66,8 +66,12 @@ start() {
     echo "$runtime" > "$dir/runtime"
     local args=()
     [ -n "$runtime" ] && args=(--runtime "$runtime")
+    # Podman keeps a monitor process per finished exec for exit_command_delay (300 s by default) before cleaning up;
+    # the tests read each exec's exit code at once, so a short delay lets those monitors end with the test run.
+    printf '[engine]\nexit_command_delay = 5\n' > "$dir/containers.conf"
     # setsid: the engine outlives this script and gets its own process group for a clean stop.
-    setsid podman "${args[@]}" system service --time=0 "unix://$sock" </dev/null >"$dir/engine.log" 2>&1 &
+    CONTAINERS_CONF="$dir/containers.conf" setsid podman "${args[@]}" system service --time=0 "unix://$sock" \
+        </dev/null >"$dir/engine.log" 2>&1 &
     echo $! > "$dir/engine.pid"
     for _ in $(seq 1 100); do
         if ping_engine; then echo "unix://$sock"; return; fi
