@@ -6,7 +6,6 @@ import dev.hapcert.error.HapcertException;
 import dev.hapcert.store.AtomicFileWriter;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,7 +40,7 @@ final class BulkFileWriter {
             }
             try {
                 if (item.work.loadInRuntime()) {
-                    item.previousFile = readIfRegular(item.bundlePath);
+                    item.previousFile = AtomicFileWriter.currentContent(item.bundlePath);
                 }
                 AtomicFileWriter.replace(item.bundlePath, item.pem, ownership);
                 item.fileWritten = true;
@@ -70,17 +69,6 @@ final class BulkFileWriter {
             return null;
         } catch (HapcertException | IOException e) {
             return "could not restore " + item.bundlePath + ": " + e.getMessage();
-        }
-    }
-
-    private static byte[] readIfRegular(Path path) throws ConfigException {
-        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        try {
-            return Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + path + ": " + e.getMessage(), e);
         }
     }
 }

@@ -15,7 +15,6 @@ import dev.hapcert.store.CrtListFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,7 +69,7 @@ final class ReloadFallback {
                 String certName = TargetSession.certName(target, c);
                 Path bundlePath = target.paths().toHost(certName);
                 byte[] bytes = c.bundle().haproxyPem();
-                byte[] old = readIfRegular(bundlePath);
+                byte[] old = AtomicFileWriter.currentContent(bundlePath);
                 if (old == null || !java.util.Arrays.equals(old, bytes)) {
                     previous.put(bundlePath, old);
                     AtomicFileWriter.write(bundlePath, bytes, target.files());
@@ -79,7 +78,7 @@ final class ReloadFallback {
                 list = list.withEntry(CrtListFile.formatLine(certName, target.sslOptions(), List.of()));
             }
             String rendered = list.render();
-            byte[] oldList = readIfRegular(crtList);
+            byte[] oldList = AtomicFileWriter.currentContent(crtList);
             if (oldList == null || !new String(oldList, StandardCharsets.UTF_8).equals(rendered)) {
                 previous.put(crtList, oldList);
                 AtomicFileWriter.write(crtList, rendered.getBytes(StandardCharsets.UTF_8), target.files());
@@ -209,17 +208,6 @@ final class ReloadFallback {
             } catch (HapcertException | IOException | RuntimeException failure) {
                 notices.accept(target.name() + ": could not restore " + e.getKey() + ": " + failure.getMessage());
             }
-        }
-    }
-
-    private static byte[] readIfRegular(Path path) throws ConfigException {
-        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        try {
-            return Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -268,7 +268,7 @@ final class TargetSession {
             }
         }
         if (work.loadInRuntime()) {
-            byte[] previousFile = work.writeBundle() ? readIfRegular(bundlePath) : null;
+            byte[] previousFile = work.writeBundle() ? AtomicFileWriter.currentContent(bundlePath) : null;
             boolean created = false;
             boolean fileWritten = false;
             try {
@@ -399,17 +399,6 @@ final class TargetSession {
             } catch (HapcertException | RuntimeException ignored) {
                 // An empty store left behind is harmless: the next run sees it and fills it.
             }
-        }
-    }
-
-    private static byte[] readIfRegular(Path path) throws ConfigException {
-        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
-        try {
-            return Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -99,6 +99,21 @@ public final class AtomicFileWriter {
     }
 
     /**
+     * The bytes a write to {@code path} would replace, kept so a failed change can put them back; null when there is
+     * no regular file there (a symlink is not followed: it is never written through either).
+     */
+    public static byte[] currentContent(Path path) throws ConfigException {
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Deletes {@code .hapcert-*.tmp} files left in {@code dir} by a run that died mid-write. Callers hold the
      * target's lock, so no live writer owns them. A missing directory has nothing to clean.
      *
