@@ -60,7 +60,7 @@ final class InstallCommand implements Callable<Integer>, ContextAware {
     @Option(names = "--no-deploy", description = "Only install the hook; do not deploy the existing lineages now.")
     boolean noDeploy;
 
-    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "" + ChangeOptions.DEFAULT_LOCK_TIMEOUT_SECONDS,
             description = "How long to wait for another deploy on the same HAProxy (default: ${DEFAULT-VALUE}).")
     int lockTimeoutSeconds;
 

@@ -8,6 +8,8 @@ import dev.hapcert.source.DehydratedSource;
 import dev.hapcert.source.DirectorySource;
 import dev.hapcert.source.LegoSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,6 +21,14 @@ final class SourceSpec {
     static final String FORMS = "certbot:DIR, acme.sh:DIR, lego:DIR, dehydrated:DIR or dir:DIR";
 
     private SourceSpec() {
+    }
+
+    static List<CertificateSource> parseAll(List<String> specs) throws ConfigException {
+        List<CertificateSource> sources = new ArrayList<>();
+        for (String spec : specs) {
+            sources.add(parse(spec));
+        }
+        return sources;
     }
 
     static CertificateSource parse(String spec) throws ConfigException {

@@ -52,11 +52,7 @@ final class StatusCommand implements Callable<Integer>, ContextAware {
         boolean haveSource = sources != null && !sources.isEmpty();
         List<DesiredCertificate> desired = List.of();
         if (haveSource) {
-            List<dev.hapcert.source.CertificateSource> parsed = new ArrayList<>();
-            for (String spec : sources) {
-                parsed.add(SourceSpec.parse(spec));
-            }
-            LoadedSources loaded = LoadedSources.load(parsed, context.err());
+            LoadedSources loaded = LoadedSources.load(SourceSpec.parseAll(sources), context.err());
             loaded.failures().forEach(f -> context.err().println("hapcert: source " + f.certificate() + ": " + f.detail()));
             desired = loaded.certificates();
         }

@@ -8,7 +8,6 @@ import dev.hapcert.deploy.Deployer;
 import dev.hapcert.deploy.Outcome;
 import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
-import dev.hapcert.source.CertificateSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,7 +42,6 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
     @Option(names = "--prune", description = "Remove certificates hapcert deployed earlier that the source no longer has.")
     boolean prune;
 
-
     @Override
     public void setContext(CommandContext context) {
         this.context = context;
@@ -52,11 +50,7 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
     @Override
     public Integer call() throws HapcertException {
         context.setVerbose(output.verbose);
-        List<CertificateSource> parsed = new ArrayList<>();
-        for (String spec : sources) {
-            parsed.add(SourceSpec.parse(spec));
-        }
-        LoadedSources loaded = LoadedSources.load(parsed, context.err());
+        LoadedSources loaded = LoadedSources.load(SourceSpec.parseAll(sources), context.err());
         List<TargetConfig> resolved = targets.resolve(context.env());
         DeployOptions options = change.toDeployOptions();
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
