@@ -4,7 +4,6 @@ import dev.hapcert.config.TargetConfig;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.haproxy.CertificateLock;
-import dev.hapcert.haproxy.Command;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.source.DesiredCertificate;
@@ -171,17 +170,16 @@ public final class PreparedDeploy {
         try {
             resolved = TargetConnector.resolve(target, List.of(certName), notices);
             RuntimeApiClient client = resolved.client();
-            // One exchange for the three questions; each answer is then taken by the call that asks it.
-            client.readAhead(List.of(Command.of("show", "ssl", "cert"), Command.of("show", "ssl", "cert", certName),
-                    Command.of("show", "ssl", "crt-list", "-n", target.crtList())));
+            // The open transactions from the head of 'show ssl cert' only, the store by name, and the running
+            // crt-list only when the files cannot tell: nothing here lists what HAProxy holds in full.
             if (!client.showSslCertTransactions().isEmpty()) {
                 resolved.close();
                 lock.close();
                 return null;
             }
             Optional<SslCertDetails> loaded = client.showSslCert(certName);
-            boolean inRuntime = client.findCrtListEntry(target.crtList(), certName).isPresent();
             files.finish();
+            boolean inRuntime = TargetSession.runtimeCrtListHas(client, target, certName, loaded, files.inCrtListFile);
             return new PreparedTarget(target, lock, resolved,
                     new EarlyObservation(certName, loaded, inRuntime, files.inCrtListFile, files.certDirMayHoldTemps));
         } catch (HapcertException | RuntimeException e) {

@@ -218,8 +218,8 @@ final class TargetSession {
     private ObservedState observe(String certName, Path bundlePath, Bundle bundle) throws HapcertException {
         EarlyObservation seen = early != null && early.certName().equals(certName) ? early : null;
         early = null;
-        Optional<ObservedState.Loaded> loaded = (seen != null ? seen.loaded() : client.showSslCert(certName))
-                .map(TargetSession::loadedFrom);
+        Optional<SslCertDetails> seenLoaded = seen != null ? seen.loaded() : client.showSslCert(certName);
+        Optional<ObservedState.Loaded> loaded = seenLoaded.map(TargetSession::loadedFrom);
         boolean exists = Files.exists(bundlePath, LinkOption.NOFOLLOW_LINKS);
         boolean matches = false;
         if (exists && Files.isRegularFile(bundlePath, LinkOption.NOFOLLOW_LINKS)) {
@@ -241,9 +241,24 @@ final class TargetSession {
         } else {
             // One certificate: look for its line without parsing thousands of others.
             inFile = CrtListFile.hasEntry(crtListOnHost, certName);
-            inRuntime = client.findCrtListEntry(target.crtList(), certName).isPresent();
+            inRuntime = runtimeCrtListHas(client, target, certName, seenLoaded, inFile);
         }
         return new ObservedState(loaded, exists, matches, inFile, inRuntime);
+    }
+
+    /**
+     * Whether the running crt-list has an entry for one certificate, listed only when that cannot be known
+     * otherwise. A store HAProxy uses whose line is in the crt-list file came from that line: at start, or through
+     * {@code add ssl crt-list}, which hapcert always sends before it writes the line. Listing a crt-list of 10,000
+     * entries costs a deploy hook more time than everything else it asks HAProxy. What this takes on trust is a line
+     * added to the file by hand, without a reload, for a certificate that another bind line already uses.
+     */
+    static boolean runtimeCrtListHas(RuntimeApiClient client, TargetConfig target, String certName,
+                                     Optional<SslCertDetails> loaded, boolean inCrtListFile) throws HapcertException {
+        if (inCrtListFile && loaded.isPresent() && loaded.get().status() == SslCertDetails.Status.USED) {
+            return true;
+        }
+        return client.findCrtListEntry(target.crtList(), certName).isPresent();
     }
 
     private static ObservedState.Loaded loadedFrom(SslCertDetails d) {

@@ -111,9 +111,36 @@ public final class RuntimeApiClient implements AutoCloseable {
         return SslCertListing.parse(r.text());
     }
 
-    /** The names of the open certificate transactions ({@code show ssl cert}, without parsing the store list). */
+    /**
+     * A name no certificate has: {@code abort ssl cert} for it changes nothing and tells which transaction is open.
+     * Not a path, so no file HAProxy loads can have it.
+     */
+    static final String TRANSACTION_PROBE = "hapcert:no-such-certificate";
+
+    /**
+     * The names of the open certificate transactions (HAProxy 2.6 keeps at most one).
+     *
+     * <p>{@code show ssl cert} lists them, but before every certificate store, and a deploy hook has no time to read
+     * 10,000 names. HAProxy answers {@code abort ssl cert} for a name without a transaction with the open
+     * transaction's name or with "No ongoing transaction!" (seen on 2.6.12), which is one short reply. An answer in
+     * any other words (another version, a socket below level admin) falls back to the listing, read only up to the
+     * store list where the transport can stop early. A listing read ahead is used as it is.
+     */
     public List<String> showSslCertTransactions() throws HaproxyUnreachableException, HaproxyRefusedException {
-        Reply r = certCall(Command.of("show", "ssl", "cert"));
+        Command listing = Command.of("show", "ssl", "cert");
+        if (!isReadAhead(listing)) {
+            String probe = certCall(Command.of("abort", "ssl", "cert", TRANSACTION_PROBE)).text();
+            if (probe.equals("No ongoing transaction!")) {
+                return List.of();
+            }
+            String prefix = "The ongoing transaction is about '";
+            String suffix = "' but you are trying to abort a transaction for '" + TRANSACTION_PROBE + "'";
+            if (probe.startsWith(prefix) && probe.endsWith(suffix) && probe.length() > prefix.length() + suffix.length()
+                    && probe.indexOf('\n') < 0) {
+                return List.of(probe.substring(prefix.length(), probe.length() - suffix.length()));
+            }
+        }
+        Reply r = certCall(listing, SslCertListing.STORES_HEADER);
         checkLevel(r);
         return SslCertListing.transactionsIn(r.text());
     }
@@ -331,7 +358,12 @@ public final class RuntimeApiClient implements AutoCloseable {
         return route == null ? c : c.routed(route);
     }
 
-    private Reply call(Command c) throws HaproxyUnreachableException {
+    private boolean isReadAhead(Command c) {
+        Command sent = routed(c);
+        return readAhead.stream().anyMatch(r -> r.command().equals(sent));
+    }
+
+    private Reply call(Command c, String headUpTo) throws HaproxyUnreachableException {
         Command sent = routed(c);
         for (int i = 0; i < readAhead.size(); i++) {
             if (readAhead.get(i).command().equals(sent)) {
@@ -339,16 +371,27 @@ public final class RuntimeApiClient implements AutoCloseable {
             }
         }
         readAhead.clear();
-        Reply r = connection.exchange(sent);
+        Reply r = headUpTo == null ? connection.exchange(sent) : connection.head(sent, headUpTo);
         return new Reply(c, r.text());
     }
 
-    /** A certificate command, retried with backoff while HAProxy reports its certificate lock held. */
+    private Reply call(Command c) throws HaproxyUnreachableException {
+        return call(c, null);
+    }
+
     private Reply certCall(Command c) throws HaproxyUnreachableException, HaproxyRefusedException {
+        return certCall(c, null);
+    }
+
+    /**
+     * A certificate command, retried with backoff while HAProxy reports its certificate lock held; with
+     * {@code headUpTo}, only the reply's head up to that line is needed (see {@link RuntimeApiTransport#head}).
+     */
+    private Reply certCall(Command c, String headUpTo) throws HaproxyUnreachableException, HaproxyRefusedException {
         long deadline = System.nanoTime() + timeouts.lockedRetry().toNanos();
         long pauseMillis = 50;
         while (true) {
-            Reply r = call(c);
+            Reply r = call(c, headUpTo);
             if (!r.isLocked()) {
                 return r;
             }

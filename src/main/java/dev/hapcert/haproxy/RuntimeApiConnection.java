@@ -184,6 +184,63 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
         }
     }
 
+    /**
+     * Asks on a new connection and closes it as soon as {@code lastLine} has arrived: HAProxy stops composing the
+     * rest when its next write fails. Listing 10,000 certificates only to learn that no transaction is open would cost
+     * a deploy hook more than all its other Runtime API work.
+     */
+    @Override
+    public Reply head(Command command, String lastLine) throws HaproxyUnreachableException {
+        try (RuntimeApiConnection own = open(address, timeouts)) {
+            return own.readHead(command, lastLine);
+        }
+    }
+
+    private Reply readHead(Command command, String lastLine) throws HaproxyUnreachableException {
+        ByteBuffer out = ByteBuffer.wrap(command.encode());
+        long lastProgress = System.nanoTime();
+        try {
+            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            while (true) {
+                if (out.hasRemaining()) {
+                    if (channel.write(out) > 0) {
+                        lastProgress = System.nanoTime();
+                    }
+                    key.interestOps(SelectionKey.OP_READ | (out.hasRemaining() ? SelectionKey.OP_WRITE : 0));
+                }
+                String complete = framer.next(command.hasPayload());
+                String text = complete != null ? complete + "\n" : framer.pendingText();
+                int marker = text.startsWith(lastLine + "\n") ? 0 : text.indexOf("\n" + lastLine + "\n");
+                if (marker >= 0) {
+                    return new Reply(command, text.substring(0, marker == 0 ? lastLine.length()
+                            : marker + 1 + lastLine.length()));
+                }
+                if (complete != null) {
+                    return new Reply(command, complete);
+                }
+                long left = timeouts.idle().toMillis() - (System.nanoTime() - lastProgress) / 1_000_000;
+                if (left <= 0) {
+                    throw timeout(command);
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
+                int n = readAvailable();
+                if (n > 0) {
+                    lastProgress = System.nanoTime();
+                } else if (n < 0) {
+                    complete = framer.next(command.hasPayload());
+                    if (complete != null) {
+                        return new Reply(command, complete);
+                    }
+                    throw closedWhile(command, null);
+                }
+            }
+        } catch (IOException e) {
+            broken = true;
+            throw closedWhile(command, e);
+        }
+    }
+
     private void takeReplies(Deque<Command> inFlight, List<Reply> replies) {
         String text;
         while (!inFlight.isEmpty() && (text = framer.next(inFlight.peekFirst().hasPayload())) != null) {

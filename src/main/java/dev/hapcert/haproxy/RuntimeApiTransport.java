@@ -29,6 +29,16 @@ public interface RuntimeApiTransport extends AutoCloseable {
     List<Reply> exchange(List<Command> commands) throws HaproxyUnreachableException;
 
     /**
+     * The start of the reply to {@code command}: its text up to and including the first line equal to
+     * {@code lastLine}, or the whole reply when no line is. For the head of a listing whose rest does not matter
+     * ({@code show ssl cert} lists the open transaction before thousands of certificates). A transport that can stop
+     * reading early asks on a connection of its own and drops it there; this default reads the whole reply.
+     */
+    default Reply head(Command command, String lastLine) throws HaproxyUnreachableException {
+        return exchange(command);
+    }
+
+    /**
      * The Runtime API address as HAProxy knows it. For a socket reached through a container this is the path inside
      * the container; {@link RuntimeApiAddress#masterCli()} decides whether commands are routed to a worker.
      */

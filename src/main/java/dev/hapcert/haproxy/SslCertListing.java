@@ -11,6 +11,9 @@ import java.util.Optional;
  * @param transactions the names under {@code # transaction}, without the {@code *}; HAProxy 2.6 has at most one
  */
 public record SslCertListing(List<String> certificates, List<String> transactions) {
+    /** The line that starts the store list, after the open transactions. */
+    public static final String STORES_HEADER = "# filename";
+
     public SslCertListing {
         certificates = List.copyOf(certificates);
         transactions = List.copyOf(transactions);

@@ -39,38 +39,50 @@ final class FakeRuntimeApi implements AutoCloseable {
 
     private void serve(Function<Exchange, String> script) {
         while (server.isOpen()) {
-            try (SocketChannel ch = server.accept()) {
-                InputStream in = Channels.newInputStream(ch);
-                OutputStream out = Channels.newOutputStream(ch);
-                String line;
-                while ((line = readLine(in)) != null) {
-                    String payload = null;
-                    StringBuilder plus = new StringBuilder();
-                    if (line.endsWith(" <<")) {
-                        line = line.substring(0, line.length() - 3);
-                        StringBuilder p = new StringBuilder();
-                        String l;
-                        while ((l = readLine(in)) != null && !l.isEmpty()) {
-                            p.append(l).append('\n');
-                            plus.append("+ ");
-                        }
-                        payload = p.toString();
-                    }
-                    received.add(line);
-                    if (line.equals("prompt")) {
-                        out.write("\n> ".getBytes(StandardCharsets.UTF_8));
-                        continue;
-                    }
-                    String answer = script.apply(new Exchange(line, payload));
-                    if (answer == null) {
-                        out.write(plus.toString().getBytes(StandardCharsets.UTF_8));
-                        break;
-                    }
-                    out.write((plus + answer + "\n\n> ").getBytes(StandardCharsets.UTF_8));
-                }
+            try {
+                SocketChannel ch = server.accept();
+                // Each connection on its own thread: a client may open a second one while the first stays open.
+                Thread connection = new Thread(() -> converse(ch, script), "fake-runtime-api-connection");
+                connection.setDaemon(true);
+                connection.start();
             } catch (IOException e) {
-                // Closed by the test or by the client; accept the next connection if still open.
+                // Closed by the test.
             }
+        }
+    }
+
+    private void converse(SocketChannel channel, Function<Exchange, String> script) {
+        try (SocketChannel ch = channel) {
+            InputStream in = Channels.newInputStream(ch);
+            OutputStream out = Channels.newOutputStream(ch);
+            String line;
+            while ((line = readLine(in)) != null) {
+                String payload = null;
+                StringBuilder plus = new StringBuilder();
+                if (line.endsWith(" <<")) {
+                    line = line.substring(0, line.length() - 3);
+                    StringBuilder p = new StringBuilder();
+                    String l;
+                    while ((l = readLine(in)) != null && !l.isEmpty()) {
+                        p.append(l).append('\n');
+                        plus.append("+ ");
+                    }
+                    payload = p.toString();
+                }
+                received.add(line);
+                if (line.equals("prompt")) {
+                    out.write("\n> ".getBytes(StandardCharsets.UTF_8));
+                    continue;
+                }
+                String answer = script.apply(new Exchange(line, payload));
+                if (answer == null) {
+                    out.write(plus.toString().getBytes(StandardCharsets.UTF_8));
+                    break;
+                }
+                out.write((plus + answer + "\n\n> ").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // Closed by the test or by the client.
         }
     }
 

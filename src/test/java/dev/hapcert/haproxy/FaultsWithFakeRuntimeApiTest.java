@@ -98,4 +98,34 @@ class FaultsWithFakeRuntimeApiTest {
                     .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("MII"));
         }
     }
+
+    @Test
+    void anUnknownAnswerToTheTransactionProbeFallsBackToTheHeadOfTheListing() throws Exception {
+        // A later HAProxy may word the probe's answer differently: the listing decides then, read only to its stores.
+        StringBuilder stores = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            stores.append("/certs/site-").append(i).append(".pem\n");
+        }
+        try (FakeRuntimeApi fake = new FakeRuntimeApi(dir.resolve("api.sock"), x -> switch (x.line()) {
+            case "abort ssl cert " + RuntimeApiClient.TRANSACTION_PROBE -> "Nothing to abort here.";
+            case "show ssl cert" -> "# transaction\n*/certs/site-7.pem\n# filename\n" + stores.toString().strip();
+            default -> "Unknown command.";
+        });
+             RuntimeApiClient c = client(Duration.ofSeconds(2))) {
+            assertThat(c.showSslCertTransactions()).containsExactly("/certs/site-7.pem");
+            assertThat(fake.received).contains("abort ssl cert " + RuntimeApiClient.TRANSACTION_PROBE, "show ssl cert");
+        }
+    }
+
+    @Test
+    void theTransactionProbeNamesTheOpenTransactionWithoutListingStores() throws Exception {
+        try (FakeRuntimeApi fake = new FakeRuntimeApi(dir.resolve("api.sock"), x -> x.line().startsWith("abort ssl cert ")
+                ? "The ongoing transaction is about '/certs/it''s.pem' but you are trying to abort a transaction for '"
+                        + x.line().substring("abort ssl cert ".length()) + "'"
+                : "Unknown command.");
+             RuntimeApiClient c = client(Duration.ofSeconds(2))) {
+            assertThat(c.showSslCertTransactions()).containsExactly("/certs/it''s.pem");
+            assertThat(fake.received).doesNotContain("show ssl cert");
+        }
+    }
 }

@@ -129,6 +129,30 @@ class RuntimeApiClientRealHaproxyTest {
     }
 
     @Test
+    void openTransactionsAreFoundWithoutListingEveryStore() throws Exception {
+        String sni = unique("tx") + ".example.test";
+        String name = haproxy.certsDir().resolve(sni + ".pem").toString();
+        try (RuntimeApiClient c = admin()) {
+            addNew(c, name, sni, haproxy.mint(sni));
+            assertThat(c.showSslCertTransactions()).isEmpty();
+            try (RuntimeApiConnection raw = RuntimeApiConnection.open(RuntimeApiAddress.unix(haproxy.adminSocket()),
+                    RuntimeApiTimeouts.DEFAULT)) {
+                raw.exchange(Command.withPayload(haproxy.mint(sni).haproxyPem(), "set", "ssl", "cert", name));
+                try {
+                    assertThat(c.showSslCertTransactions()).containsExactly(name);
+                    // The listing's head, as the fallback reads it: the transaction, and the stores' header last.
+                    Reply head = raw.head(Command.of("show", "ssl", "cert"), SslCertListing.STORES_HEADER);
+                    assertThat(head.text()).isEqualTo("# transaction\n*" + name + "\n" + SslCertListing.STORES_HEADER);
+                    assertThat(SslCertListing.transactionsIn(head.text())).containsExactly(name);
+                } finally {
+                    c.abortSslCert(name);
+                }
+            }
+            assertThat(c.showSslCertTransactions()).isEmpty();
+        }
+    }
+
+    @Test
     void pipelines200CommandsOnOneConnectionAndAttributesEachReply() throws Exception {
         String base = haproxy.certsDir().resolve(unique("pipe")).toString();
         List<Command> cmds = new ArrayList<>();
