@@ -7,9 +7,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Checks that a {@link Bundle} is fit to serve before anything is touched: the required names are well formed,
@@ -18,9 +20,6 @@ import java.util.Optional;
  * concerned; nothing is deployed, so the certificate HAProxy serves today keeps serving.
  */
 public final class BundleValidator {
-    private static final DateTimeFormatter DATE =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
-
     private BundleValidator() {
     }
 
@@ -71,7 +70,11 @@ public final class BundleValidator {
     }
 
     private static boolean signs(X509Certificate issuer, X509Certificate subject) {
-        if (!issuer.getSubjectX500Principal().equals(subject.getIssuerX500Principal())) {
+        // Equal encodings are equal names. Only different encodings need X500Principal's comparison of canonical
+        // forms, whose first use loads the JDK's Unicode normalisation data: milliseconds on the deploy hook's path.
+        X500Principal issuerName = issuer.getSubjectX500Principal();
+        X500Principal namedIssuer = subject.getIssuerX500Principal();
+        if (!Arrays.equals(issuerName.getEncoded(), namedIssuer.getEncoded()) && !issuerName.equals(namedIssuer)) {
             return false;
         }
         Optional<Boolean> byKeyId = KeyIdentifiers.issuedBy(subject, issuer);
@@ -89,12 +92,17 @@ public final class BundleValidator {
     private static void checkValidity(Bundle bundle, Instant now) throws InvalidInputException {
         if (now.isAfter(bundle.notAfter())) {
             throw new InvalidInputException(CertificateNames.describe(bundle.leaf(), 0) + " expired on "
-                    + DATE.format(bundle.notAfter()) + ": renew it before deploying");
+                    + utc(bundle.notAfter()) + ": renew it before deploying");
         }
         if (now.isBefore(bundle.notBefore())) {
             throw new InvalidInputException(CertificateNames.describe(bundle.leaf(), 0) + " is not valid until "
-                    + DATE.format(bundle.notBefore()) + ": check this machine's clock");
+                    + utc(bundle.notBefore()) + ": check this machine's clock");
         }
+    }
+
+    /** Only for messages; a formatter built when the class loads would cost every valid deploy its set-up. */
+    private static String utc(Instant instant) {
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC).format(instant);
     }
 
     private static void checkNames(Bundle bundle, List<String> required) throws InvalidInputException {

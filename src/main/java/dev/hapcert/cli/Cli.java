@@ -4,7 +4,6 @@ import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
 import java.io.PrintWriter;
 import java.util.Map;
-import picocli.CommandLine;
 
 /**
  * Runs one hapcert command line with the given streams and environment and returns the exit code. Failures are
@@ -40,63 +39,32 @@ public final class Cli {
             err.flush();
             return code;
         }
-        CommandLine commandLine = new CommandLine(new HapcertCommand(), new ContextFactory(context));
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-        commandLine.setParameterExceptionHandler((ex, a) -> {
-            err.println("hapcert: " + ex.getMessage());
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
-            return ExitCode.USAGE.code();
-        });
-        commandLine.setExecutionExceptionHandler((ex, cl, parseResult) ->
-                failed(ex, context, cl.getCommandSpec().qualifiedName(), args));
-        int code = commandLine.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        // Kept in its own class: loading picocli (from the jar, not the class-data archive) costs the hook path
+        // milliseconds, and a reference from this method would make the JVM load part of it to verify this class.
+        return PicocliRun.run(context, args);
     }
 
-    private int failed(Exception ex, CommandContext context, String command, String[] args) {
+    static int failed(Exception ex, CommandContext context, String command, String[] args) {
         if (ex instanceof HapcertException failure) {
-            err.println("hapcert: " + failure.getMessage());
+            context.err().println("hapcert: " + failure.getMessage());
             if (failure instanceof dev.hapcert.error.UsageException) {
-                err.println("Try '" + command + " --help' for usage.");
+                context.err().println("Try '" + command + " --help' for usage.");
             }
             if (java.util.Arrays.asList(args).contains("--json")) {
                 // A machine reading stdout gets an answer even when the run stopped before any report.
-                OutputOptions.printJsonError(out, failure);
+                OutputOptions.printJsonError(context.out(), failure);
             }
             if (context.verbose()) {
-                failure.printStackTrace(err);
+                failure.printStackTrace(context.err());
             }
             return failure.exitCode().code();
         }
-        err.println("hapcert: internal error: " + ex);
+        context.err().println("hapcert: internal error: " + ex);
         if (context.verbose()) {
-            ex.printStackTrace(err);
+            ex.printStackTrace(context.err());
         } else {
-            err.println("(run again with --verbose for details)");
+            context.err().println("(run again with --verbose for details)");
         }
         return ExitCode.INTERNAL_ERROR.code();
-    }
-
-    /** Gives every command the same streams and environment instead of the process's globals. */
-    private static final class ContextFactory implements CommandLine.IFactory {
-        private final CommandContext context;
-        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
-
-        ContextFactory(CommandContext context) {
-            this.context = context;
-        }
-
-        @Override
-        public <K> K create(Class<K> cls) throws Exception {
-            K instance = fallback.create(cls);
-            if (instance instanceof ContextAware aware) {
-                aware.setContext(context);
-            }
-            return instance;
-        }
     }
 }

@@ -3,12 +3,10 @@ package dev.hapcert.config;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 
 /**
  * One HAProxy instance: how to reach its Runtime API and where its certificate files live.
@@ -97,13 +95,16 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
         return base.resolve("hapcert").resolve(file);
     }
 
+    /**
+     * Eight hex digits of the address's CRC-32: enough to keep apart the few HAProxies of one host, and, unlike a
+     * cryptographic digest, free of the JDK's security-provider start-up, which costs the deploy hook milliseconds
+     * on a path that has none to spare. Nothing here needs to resist a forger: the lock only orders hapcert runs.
+     */
     private static String shortHash(String s) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        CRC32 crc = new CRC32();
+        crc.update(s.getBytes(StandardCharsets.UTF_8));
+        String hex = Long.toHexString(crc.getValue());
+        return "0".repeat(8 - hex.length()) + hex;
     }
 
     /** Checks crt-list options and returns them trimmed: "" or one {@code [...]} group on one line. */

@@ -4,8 +4,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +35,9 @@ public record SslCertDetails(String filename, Status status, Optional<String> se
     public record ChainCertificate(String subject, String issuer) {
     }
 
-    /** {@code Nov 27 21:02:16 2026 GMT}; days below 10 are space-padded ({@code Sep  8 ...}). */
-    private static final DateTimeFormatter HAPROXY_DATE = DateTimeFormatter.ofPattern("MMM d HH:mm:ss yyyy", Locale.ROOT);
+    /** OpenSSL's month abbreviations in HAProxy's dates, which are always English. */
+    private static final List<String> MONTHS =
+            List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
 
     public SslCertDetails {
         Objects.requireNonNull(filename, "filename");
@@ -141,29 +141,70 @@ public record SslCertDetails(String filename, Status status, Optional<String> se
 
     private static Optional<String> hex(Map<String, String> fields, String key) {
         Optional<String> v = optional(fields, key);
-        if (v.isPresent() && !v.get().matches("[0-9A-Fa-f]+")) {
+        if (v.isPresent() && !isHex(v.get())) {
             throw new HaproxyProtocolException("'show ssl cert <name>' answered a " + key + " that is not hex: '"
                     + ReplyScrubber.oneLine(v.get()) + "'");
         }
         return v.map(x -> x.toUpperCase(Locale.ROOT));
     }
 
+    private static boolean isHex(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return !s.isEmpty();
+    }
+
+    /**
+     * OpenSSL's {@code ASN1_TIME_print} form, {@code Nov 27 21:02:16 2026 GMT}, days below 10 space-padded
+     * ({@code Sep  8 ...}). Read field by field rather than with a {@code DateTimeFormatter}: on the deploy hook's
+     * path the formatter's first use loads the JDK's locale data, about 8 ms of a run that is meant to take tens.
+     */
     static Optional<Instant> date(Map<String, String> fields, String key) {
         Optional<String> v = optional(fields, key);
         if (v.isEmpty()) {
             return Optional.empty();
         }
-        String s = v.get().replaceAll("\\s+", " ");
-        if (!s.endsWith(" GMT")) {
-            throw new HaproxyProtocolException("'show ssl cert <name>' answered a " + key + " not in GMT: '" + s + "'");
+        String s = v.get();
+        List<String> parts = words(s);
+        if (parts.size() != 5 || !parts.get(4).equals("GMT")) {
+            throw new HaproxyProtocolException("'show ssl cert <name>' answered a " + key + " that is not a GMT date"
+                    + " like 'Nov 27 21:02:16 2026 GMT': '" + ReplyScrubber.oneLine(s) + "'");
         }
+        String time = parts.get(2);
         try {
-            LocalDateTime t = LocalDateTime.parse(s.substring(0, s.length() - 4), HAPROXY_DATE);
+            int month = MONTHS.indexOf(parts.get(0)) + 1;
+            if (month == 0 || time.length() != 8 || time.charAt(2) != ':' || time.charAt(5) != ':') {
+                throw new NumberFormatException(parts.get(0) + " " + time);
+            }
+            LocalDateTime t = LocalDateTime.of(Integer.parseInt(parts.get(3)), month, Integer.parseInt(parts.get(1)),
+                    Integer.parseInt(time, 0, 2, 10), Integer.parseInt(time, 3, 5, 10),
+                    Integer.parseInt(time, 6, 8, 10));
             return Optional.of(t.toInstant(ZoneOffset.UTC));
-        } catch (DateTimeParseException e) {
+        } catch (NumberFormatException | DateTimeException e) {
             throw new HaproxyProtocolException("'show ssl cert <name>' answered a " + key + " that is not a date: '"
-                    + s + "'", e);
+                    + ReplyScrubber.oneLine(s) + "'", e);
         }
+    }
+
+    private static List<String> words(String s) {
+        List<String> words = new ArrayList<>();
+        int i = 0;
+        while (i < s.length()) {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                words.add(s.substring(start, i));
+            }
+        }
+        return words;
     }
 
     private static List<String> sans(String value) {

@@ -115,6 +115,11 @@ class ReplyParsersTest {
             "Filename: /x\nStatus: Used\nnotAfter: Dec 32 21:02:16 2026 GMT\n",
             "Filename: /x\nStatus: Used\nnotAfter: 2026-12-27T21:02:16Z\n",
             "Filename: /x\nStatus: Used\nnotBefore: Nov 27 21:02:16 2026 CET\n",
+            "Filename: /x\nStatus: Used\nnotBefore: Nox 27 21:02:16 2026 GMT\n",
+            "Filename: /x\nStatus: Used\nnotBefore: Nov 27 21:02 2026 GMT\n",
+            "Filename: /x\nStatus: Used\nnotBefore: Nov 27 21:02:1x 2026 GMT\n",
+            "Filename: /x\nStatus: Used\nnotBefore: Nov 27 25:02:16 2026 GMT\n",
+            "Filename: /x\nStatus: Used\nnotBefore: Nov 27 21:02:16 2026 GMT extra\n",
             "Filename: /x\nStatus: Used\nSerial: 3B:1F:F8\n",
             "Filename: /x\nStatus: Used\nSHA1 FingerPrint: not-hex\n",
             "Can't display the certificate: Not found or the certificate is a bundle!\n"})
