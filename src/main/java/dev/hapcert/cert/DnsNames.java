@@ -2,7 +2,6 @@ package dev.hapcert.cert;
 
 import dev.hapcert.error.InvalidInputException;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * DNS name syntax and certificate name matching. Required names arrive from the environment (certbot's
@@ -10,7 +9,6 @@ import java.util.regex.Pattern;
  * commands, so anything but a plain host name (optionally {@code *.}-prefixed) is refused here.
  */
 final class DnsNames {
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
     private static final int MAX_LENGTH = 253;
 
     private DnsNames() {
@@ -37,7 +35,7 @@ final class DnsNames {
         }
         String[] labels = host.split("\\.", -1);
         for (String label : labels) {
-            if (!LABEL.matcher(label).matches()) {
+            if (!isLabel(label)) {
                 throw new InvalidInputException("required name " + quoted + " is not a valid DNS name: only letters,"
                         + " digits and inner hyphens, in dot-separated labels of 1 to 63 characters, optionally"
                         + " starting with '*.'");
@@ -62,5 +60,19 @@ final class DnsNames {
         }
         int dot = r.indexOf('.');
         return dot > 0 && r.substring(dot + 1).equals(c.substring(2));
+    }
+
+    /** {@code [a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?}, checked without the regex engine (see PemReader). */
+    private static boolean isLabel(String label) {
+        if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+            return false;
+        }
+        for (int i = 0; i < label.length(); i++) {
+            char c = label.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

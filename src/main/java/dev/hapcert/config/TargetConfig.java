@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
@@ -40,7 +39,6 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
     /** HAProxy's default {@code tune.bufsize}. */
     public static final int DEFAULT_PAYLOAD_LIMIT = 16_384;
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     public TargetConfig {
         Objects.requireNonNull(paths, "paths");
@@ -49,7 +47,7 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
         Objects.requireNonNull(haproxyConfig, "haproxyConfig");
         Objects.requireNonNull(onLeftoverTransaction, "onLeftoverTransaction");
         Objects.requireNonNull(docker, "docker");
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (name == null || !isTargetName(name)) {
             throw new InvalidSettingException("name", "must be 1-63 letters, digits, '.', '_' or '-' (starting with"
                     + " a letter or digit), got " + quote(name));
         }
@@ -105,6 +103,21 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
         crc.update(s.getBytes(StandardCharsets.UTF_8));
         String hex = Long.toHexString(crc.getValue());
         return "0".repeat(8 - hex.length()) + hex;
+    }
+
+    /** {@code [A-Za-z0-9][A-Za-z0-9._-]{0,62}}, checked without the regex engine (see DesiredCertificate). */
+    private static boolean isTargetName(String name) {
+        if (name.isEmpty() || name.length() > 63 || name.charAt(0) == '.' || name.charAt(0) == '_' || name.charAt(0) == '-') {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Checks crt-list options and returns them trimmed: "" or one {@code [...]} group on one line. */

@@ -7,7 +7,6 @@ import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.haproxy.Command;
 import dev.hapcert.haproxy.Reply;
 import dev.hapcert.store.CrtListFile;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +36,7 @@ record BulkCommands(BulkItem item, List<Command> commands, int first, String crt
             Bundle bundle = item.certificate.bundle();
             boolean keyApart;
             try {
-                keyApart = BundlePayloads.keyApart(name, bundle, payloadLimit);
+                keyApart = BundlePayloads.keyApart(name, bundle, item.pem, payloadLimit);
             } catch (HaproxyRefusedException tooLarge) {
                 return new BulkCommands(item, List.of(), first, line, tooLarge);
             }
@@ -45,7 +44,7 @@ record BulkCommands(BulkItem item, List<Command> commands, int first, String crt
                 out.add(Command.withPayload(bundle.certificatesPem(), "set", "ssl", "cert", name));
                 out.add(Command.withPayload(bundle.keyPem(), "set", "ssl", "cert", name + ".key"));
             } else {
-                out.add(Command.withPayload(new String(item.pem, StandardCharsets.US_ASCII), "set", "ssl", "cert", name));
+                out.add(Command.withPayload(BundlePayloads.whole(item.pem), "set", "ssl", "cert", name));
             }
             out.add(Command.of("commit", "ssl", "cert", name));
         }

@@ -17,19 +17,21 @@ final class BundlePayloads {
     private BundlePayloads() {
     }
 
-    /** The whole bundle, leaf, chain and key, as one payload. */
-    static String whole(Bundle bundle) {
-        return new String(bundle.haproxyPem(), StandardCharsets.US_ASCII);
+    /** The whole bundle, leaf, chain and key ({@link Bundle#haproxyPem()}), as one payload. */
+    static String whole(byte[] haproxyPem) {
+        return new String(haproxyPem, StandardCharsets.US_ASCII);
     }
 
     /**
-     * Whether the key must go apart.
+     * Whether the key must go apart. The caller passes the bundle's {@link Bundle#haproxyPem()}, which it needs
+     * anyway, rather than have it encoded once more here.
      *
      * @throws HaproxyRefusedException when even the certificates alone exceed the limit
      */
-    static boolean keyApart(String certName, Bundle bundle, int payloadLimit) throws HaproxyRefusedException {
+    static boolean keyApart(String certName, Bundle bundle, byte[] haproxyPem, int payloadLimit)
+            throws HaproxyRefusedException {
         int overhead = "set ssl cert ".length() + certName.length() + " <<\n".length() + 2 + MARGIN;
-        if (bundle.haproxyPem().length + overhead <= payloadLimit) {
+        if (haproxyPem.length + overhead <= payloadLimit) {
             return false;
         }
         String certificates = bundle.certificatesPem();

@@ -22,6 +22,10 @@ public record ObservedState(Optional<Loaded> loaded, boolean bundleFileExists, b
          * Ed25519 certificates, and then the serial (unique per issuing CA) has to do.
          */
         public boolean matches(dev.hapcert.cert.Bundle bundle) {
+            if (serial.isPresent() && !serial.get().equalsIgnoreCase(bundle.serialHex())) {
+                // Another serial is another certificate; a renewal learns that without hashing anything.
+                return false;
+            }
             if (sha1Fingerprint.isPresent()) {
                 return sha1Fingerprint.get().equalsIgnoreCase(bundle.sha1Fingerprint());
             }

@@ -169,14 +169,17 @@ final class TargetSession {
         String previous = null;
         try {
             Path bundlePath = target.paths().toHost(certName);
-            ObservedState observed = observe(certName, bundlePath, certificate.bundle());
+            // Encoded once: compared with the file, sent to HAProxy and written are the same bytes.
+            byte[] pem = certificate.bundle().haproxyPem();
+            ObservedState observed = observe(certName, bundlePath, pem);
             previous = observed.loaded().flatMap(ObservedState.Loaded::serial).orElse(null);
             PlanStep step = Planner.plan(certificate, certName, observed, options.force());
             // Java 17 has no pattern switch; the sealed interface keeps this list complete.
             if (step instanceof PlanStep.Add add) {
-                return applyAndVerify(certificate, certName, bundlePath, add.work(), Outcome.ADDED, observed, started);
+                return applyAndVerify(certificate, pem, certName, bundlePath, add.work(), Outcome.ADDED, observed, started);
             } else if (step instanceof PlanStep.Update update) {
-                return applyAndVerify(certificate, certName, bundlePath, update.work(), Outcome.UPDATED, observed, started);
+                return applyAndVerify(certificate, pem, certName, bundlePath, update.work(), Outcome.UPDATED, observed,
+                        started);
             } else if (step instanceof PlanStep.Refused refused) {
                 return result(certName, Outcome.REFUSED_OLDER, observed, serial, refused.reason(), started);
             }
@@ -192,14 +195,14 @@ final class TargetSession {
         }
     }
 
-    private CertificateResult applyAndVerify(DesiredCertificate certificate, String certName, Path bundlePath,
+    private CertificateResult applyAndVerify(DesiredCertificate certificate, byte[] pem, String certName, Path bundlePath,
                                              PlanStep.Work work, Outcome outcome, ObservedState observed, long started)
             throws HapcertException {
         String serial = certificate.bundle().serialHex();
         if (options.dryRun()) {
             return result(certName, Outcome.PLANNED, observed, serial, "would " + work.describe(), started);
         }
-        apply(certificate, certName, bundlePath, work);
+        apply(certificate, pem, certName, bundlePath, work);
         verify(certificate, certName);
         return result(certName, outcome, observed, serial, work.describe() + "; verified", started);
     }
@@ -215,7 +218,7 @@ final class TargetSession {
         this.early = observation;
     }
 
-    private ObservedState observe(String certName, Path bundlePath, Bundle bundle) throws HapcertException {
+    private ObservedState observe(String certName, Path bundlePath, byte[] pem) throws HapcertException {
         EarlyObservation seen = early != null && early.certName().equals(certName) ? early : null;
         early = null;
         Optional<SslCertDetails> seenLoaded = seen != null ? seen.loaded() : client.showSslCert(certName);
@@ -224,7 +227,7 @@ final class TargetSession {
         boolean matches = false;
         if (exists && Files.isRegularFile(bundlePath, LinkOption.NOFOLLOW_LINKS)) {
             try {
-                matches = Arrays.equals(Files.readAllBytes(bundlePath), bundle.haproxyPem());
+                matches = Arrays.equals(Files.readAllBytes(bundlePath), pem);
             } catch (IOException e) {
                 throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
             }
@@ -266,7 +269,7 @@ final class TargetSession {
                 d.notBefore());
     }
 
-    private void apply(DesiredCertificate certificate, String certName, Path bundlePath, PlanStep.Work work)
+    private void apply(DesiredCertificate certificate, byte[] pem, String certName, Path bundlePath, PlanStep.Work work)
             throws HapcertException {
         Bundle bundle = certificate.bundle();
         // A file that cannot be written must fail the deploy before HAProxy changes: once committed, a certificate
@@ -291,10 +294,10 @@ final class TargetSession {
                     client.newSslCert(certName);
                     created = true;
                 }
-                sendBundle(certName, bundle);
+                sendBundle(certName, bundle, pem);
                 CrashPoint.reached("after-set-ssl-cert");
                 if (work.writeBundle()) {
-                    AtomicFileWriter.write(bundlePath, bundle.haproxyPem(), target.files());
+                    AtomicFileWriter.write(bundlePath, pem, target.files());
                     fileWritten = true;
                 }
                 client.commitSslCert(certName);
@@ -304,7 +307,7 @@ final class TargetSession {
                 throw e;
             }
         } else if (work.writeBundle()) {
-            AtomicFileWriter.write(bundlePath, bundle.haproxyPem(), target.files());
+            AtomicFileWriter.write(bundlePath, pem, target.files());
         }
         String line = CrtListFile.formatLine(certName, target.sslOptions(), List.of());
         if (work.addRuntimeCrtListEntry()) {
@@ -382,12 +385,12 @@ final class TargetSession {
      * connection without a word. A larger bundle goes as two payloads in the same transaction: the certificates
      * under the name, then the key under {@code <name>.key}.
      */
-    private void sendBundle(String certName, Bundle bundle) throws HapcertException {
-        if (BundlePayloads.keyApart(certName, bundle, target.payloadLimit())) {
+    private void sendBundle(String certName, Bundle bundle, byte[] pem) throws HapcertException {
+        if (BundlePayloads.keyApart(certName, bundle, pem, target.payloadLimit())) {
             client.setSslCert(certName, bundle.certificatesPem());
             client.setSslCertKey(certName, bundle.keyPem());
         } else {
-            client.setSslCert(certName, BundlePayloads.whole(bundle));
+            client.setSslCert(certName, BundlePayloads.whole(pem));
         }
     }
 

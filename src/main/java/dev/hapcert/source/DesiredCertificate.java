@@ -4,7 +4,6 @@ import dev.hapcert.cert.Bundle;
 import dev.hapcert.error.InvalidInputException;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A certificate that should be served: the parsed bundle, the file-safe name it is stored under
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
  * without "..". A wildcard's name is spelled {@code wildcard_.example.com} (see {@link #nameFromDomain}).
  */
 public record DesiredCertificate(String name, Bundle bundle, List<String> requiredNames, String origin) {
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,199}");
+    private static final int MAX_NAME = 200;
 
     public DesiredCertificate {
         Objects.requireNonNull(bundle, "bundle");
@@ -28,7 +27,20 @@ public record DesiredCertificate(String name, Bundle bundle, List<String> requir
     }
 
     public static boolean isSafeName(String name) {
-        return SAFE_NAME.matcher(name).matches() && !name.contains("..");
+        // [A-Za-z0-9_][A-Za-z0-9._-]{0,199}, checked by hand: the hook checks this name first thing, before the
+        // JVM has any use for its regex engine.
+        if (name.isEmpty() || name.length() > MAX_NAME || name.charAt(0) == '.' || name.charAt(0) == '-'
+                || name.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Checks a name taken from outside (a lineage directory, a domain, a command-line option). */

@@ -23,8 +23,20 @@ class PlannerTest {
         cert = new DesiredCertificate("shop.example.com", BundleReader.fromPem(issued.haproxyPem(), "test"), List.of(), "test");
     }
 
+    /** What HAProxy reports for a store: the bundle's own serial when the fingerprint is the bundle's. */
     private static ObservedState.Loaded loaded(String fingerprint, Instant notBefore) {
-        return new ObservedState.Loaded(Optional.of("0102"), Optional.of(fingerprint), Optional.of(notBefore));
+        String serial = fingerprint.equals(cert.bundle().sha1Fingerprint()) ? cert.bundle().serialHex() : "0102";
+        return new ObservedState.Loaded(Optional.of(serial), Optional.of(fingerprint), Optional.of(notBefore));
+    }
+
+    @Test
+    void theSameSerialFromAnotherIssuerIsAnotherCertificate() {
+        // Serials are unique per CA only: with the serial equal, the fingerprint decides.
+        ObservedState.Loaded sameSerial = new ObservedState.Loaded(Optional.of(cert.bundle().serialHex()),
+                Optional.of("AA"), Optional.of(cert.bundle().notBefore()));
+        assertThat(sameSerial.matches(cert.bundle())).isFalse();
+        assertThat(loaded(cert.bundle().sha1Fingerprint(), cert.bundle().notBefore()).matches(cert.bundle())).isTrue();
+        assertThat(loaded("AA", cert.bundle().notBefore()).matches(cert.bundle())).isFalse();
     }
 
     @Test
