@@ -21,22 +21,32 @@ record LoadedSources(List<DesiredCertificate> certificates, Set<String> keep, Li
 
     static LoadedSources load(List<CertificateSource> sources, PrintWriter err) throws HapcertException {
         List<DesiredCertificate> certificates = new ArrayList<>();
-        Set<String> keep = new HashSet<>();
-        List<CertificateResult> failures = new ArrayList<>();
+        List<SourceItem> notLoaded = new ArrayList<>();
         for (CertificateSource source : sources) {
             for (SourceItem item : source.loadEach()) {
                 if (item instanceof SourceItem.Loaded loaded) {
                     certificates.add(loaded.certificate());
-                } else if (item instanceof SourceItem.Failed failed) {
-                    keep.add(failed.name());
-                    failures.add(new CertificateResult("-", failed.name(), Outcome.INVALID, null, null,
-                            failed.error().getMessage(), 0));
-                } else if (item instanceof SourceItem.Skipped skipped) {
-                    keep.add(skipped.name());
-                    err.println("hapcert: skipped " + skipped.name() + ": " + skipped.reason());
+                } else {
+                    notLoaded.add(item);
                 }
             }
         }
-        return new LoadedSources(List.copyOf(certificates), Set.copyOf(keep), List.copyOf(failures));
+        Set<String> keep = new HashSet<>();
+        notLoaded.forEach(item -> keep.add(item.name()));
+        return new LoadedSources(List.copyOf(certificates), Set.copyOf(keep), report(notLoaded, err));
+    }
+
+    /** A result line per entry that failed to load; skipped entries are mentioned on {@code err} instead. */
+    static List<CertificateResult> report(List<SourceItem> notLoaded, PrintWriter err) {
+        List<CertificateResult> failures = new ArrayList<>();
+        for (SourceItem item : notLoaded) {
+            if (item instanceof SourceItem.Failed failed) {
+                failures.add(new CertificateResult("-", failed.name(), Outcome.INVALID, null, null,
+                        failed.error().getMessage(), 0));
+            } else if (item instanceof SourceItem.Skipped skipped) {
+                err.println("hapcert: skipped " + skipped.name() + ": " + skipped.reason());
+            }
+        }
+        return List.copyOf(failures);
     }
 }

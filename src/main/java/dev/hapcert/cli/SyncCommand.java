@@ -8,6 +8,7 @@ import dev.hapcert.deploy.Deployer;
 import dev.hapcert.deploy.Outcome;
 import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
+import dev.hapcert.source.CertificateFeed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,15 +51,16 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
     @Override
     public Integer call() throws HapcertException {
         context.setVerbose(output.verbose);
-        LoadedSources loaded = LoadedSources.load(SourceSpec.parseAll(sources), context.err());
+        // Deploying starts while the sources are still being read: the first batch goes out after the first few
+        // hundred certificates instead of after all of them.
+        CertificateFeed feed = CertificateFeed.read(SourceSpec.parseAll(sources));
         List<TargetConfig> resolved = targets.resolve(context.env());
         DeployOptions options = change.toDeployOptions();
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
         Deployer deployer = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update);
-        DeployReport report = prune ? deployer.sync(loaded.certificates(), loaded.keep(), resolved)
-                : deployer.deploy(loaded.certificates(), resolved);
+        DeployReport report = prune ? deployer.sync(feed, resolved) : deployer.deploy(feed, resolved);
         bar.finish();
-        List<CertificateResult> all = new ArrayList<>(loaded.failures());
+        List<CertificateResult> all = new ArrayList<>(LoadedSources.report(feed.notLoaded(), context.err()));
         all.addAll(report.results());
         DeployReport whole = new DeployReport(all);
         output.print(context, whole);

@@ -25,10 +25,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What one HAProxy and its files hold for many certificates, gathered with a fixed number of exchanges instead of
- * several per certificate: the {@code show ssl cert} listing, the running crt-list and the crt-list file once each,
- * then {@code show ssl cert <name>} pipelined for the names HAProxy already has (a new name needs no details), and
- * the bundle files read only where one exists.
+ * What one HAProxy and its files hold for many certificates, gathered with few exchanges instead of several per
+ * certificate: the {@code show ssl cert} listing, the running crt-list and the crt-list file once each at the
+ * start, then per batch of certificates (as a streaming sync reads them) {@code show ssl cert <name>} pipelined for
+ * the names HAProxy already has (a new name needs no details), and the bundle files read only where one exists.
+ * Confined to the bulk session's thread.
  */
 final class BulkObservation {
     /** Commands per pipelined exchange while observing and verifying; bounds the replies held at once. */
@@ -37,20 +38,17 @@ final class BulkObservation {
     private final Set<String> loadedNames;
     private final Set<String> runtimeCrtList;
     private final CrtListFile crtListFile;
-    private final Map<String, SslCertDetails> details;
-    private final Set<String> inCrtListFile;
+    private final Map<String, SslCertDetails> details = new HashMap<>();
+    private final Set<String> inCrtListFile = new HashSet<>();
 
-    private BulkObservation(Set<String> loadedNames, Set<String> runtimeCrtList, CrtListFile crtListFile,
-                            Map<String, SslCertDetails> details, Set<String> inCrtListFile) {
-        this.inCrtListFile = inCrtListFile;
+    private BulkObservation(Set<String> loadedNames, Set<String> runtimeCrtList, CrtListFile crtListFile) {
         this.loadedNames = loadedNames;
         this.runtimeCrtList = runtimeCrtList;
         this.crtListFile = crtListFile;
-        this.details = details;
     }
 
-    static BulkObservation observe(RuntimeApiClient client, TargetConfig target, List<String> names)
-            throws HapcertException {
+    /** The listings and the crt-list file; {@link #lookAt} then adds the details of each batch's names. */
+    static BulkObservation observe(RuntimeApiClient client, TargetConfig target) throws HapcertException {
         SslCertListing listing = client.showSslCerts();
         Set<String> loaded = new HashSet<>(listing.certificates());
         Set<String> runtime = new HashSet<>();
@@ -64,11 +62,14 @@ final class BulkObservation {
                     + " (`show ssl crt-list -n " + target.crtList() + "` lists the entries) or correct the crt-list path"
                     + " (and paths mapping) in the configuration");
         }
-        CrtListFile file = CrtListFile.read(crtListOnHost);
-        Map<String, SslCertDetails> details = new HashMap<>();
+        return new BulkObservation(loaded, runtime, CrtListFile.read(crtListOnHost));
+    }
+
+    /** Reads what {@link #stateOf} needs for these names: their details where HAProxy has them, their file lines. */
+    void lookAt(RuntimeApiClient client, List<String> names) throws HapcertException {
         List<Command> shows = new ArrayList<>();
         for (String name : new java.util.LinkedHashSet<>(names)) {
-            if (loaded.contains(name)) {
+            if (loadedNames.contains(name) && !details.containsKey(name)) {
                 shows.add(Command.of("show", "ssl", "cert", name));
             }
         }
@@ -78,7 +79,7 @@ final class BulkObservation {
                 details.put(name, parseDetails(client, r));
             }
         }
-        return new BulkObservation(loaded, runtime, file, details, file.listed(names));
+        inCrtListFile.addAll(crtListFile.listed(names));
     }
 
     /** {@code show ssl cert <name>} for each command, pipelined in exchanges of {@link #SHOW_BATCH}. */

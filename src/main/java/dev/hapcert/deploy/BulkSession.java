@@ -8,6 +8,7 @@ import dev.hapcert.haproxy.Command;
 import dev.hapcert.haproxy.Reply;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
+import dev.hapcert.source.CertificateFeed;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
@@ -18,17 +19,21 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Many certificates onto one HAProxy at HAProxy's own pace: observe once ({@link BulkObservation}), plan every
- * certificate, then send the changes pipelined on the one connection in batches while the writer thread writes the
- * next batch's bundle files ({@link BulkFileWriter}), and last verify every change on a new connection.
+ * Many certificates onto one HAProxy at HAProxy's own pace: observe HAProxy's listings once
+ * ({@link BulkObservation}), then take the certificates in batches as the source delivers them, observe and plan
+ * each batch and write its bundle files on writer threads ({@link BulkFileWriter}) while the batch before it is
+ * pipelined on the one connection, and last verify every change on a new connection.
  *
  * <p>Per certificate the wire carries {@code new ssl cert} (new names), {@code set ssl cert}, {@code commit ssl
  * cert}, {@code add ssl crt-list}, in that order and never interleaved with another certificate's set and commit:
@@ -50,7 +55,11 @@ final class BulkSession {
      * while the PEMs of a batch are held until it is sent (500 are under 1 MB).
      */
     static final int BATCH = 500;
-    /** Threads writing bundle files, each a batch at a time. */
+    /** The first batch: small, so that HAProxy starts working while the source is still being read. */
+    static final int FIRST_BATCH = 16;
+    /** Batches planned and being written while one is on the wire. */
+    static final int LOOKAHEAD = 2;
+    /** Threads writing bundle files, each a part of a batch. */
     static final int FILE_WRITERS = 4;
     /** Routing threshold: below it, the one-certificate path is as fast and loads less. */
     static final int MIN_CERTIFICATES = 2;
@@ -85,49 +94,291 @@ final class BulkSession {
         this.writer = new BulkFileWriter(target.files());
     }
 
-    /** Whether a deploy of {@code count} certificates to one target takes this path. */
-    static boolean suits(int count, DeployOptions options) {
-        return count >= MIN_CERTIFICATES && options.verifyTls().isEmpty();
+    /** Whether a deploy of these certificates to one target takes this path: at least two, and no TLS checks. */
+    static boolean suits(CertificateFeed certificates, DeployOptions options) {
+        return options.verifyTls().isEmpty() && certificates.hasAtLeast(MIN_CERTIFICATES);
     }
 
     /**
-     * Deploys every certificate; one result per certificate, in the given order. Certificates this path hands back
-     * (see the class comment) are deployed by {@code fallback}, whose crt-list lines the caller flushes as usual.
+     * Deploys every certificate the cursor hands out; one result per certificate, in the cursor's order.
+     * Certificates this path hands back (see the class comment) are deployed by {@code fallback}, whose crt-list
+     * lines the caller flushes as usual.
+     *
+     * <p>The cursor may still be filling (a sync reading its sources). A {@link BatchPlanner} thread takes the
+     * certificates in batches as they come (the first ones small, so that HAProxy starts working early), observes
+     * and plans each batch and has its files written, up to {@link #LOOKAHEAD} batches ahead; this thread only
+     * sends, so HAProxy gets the next batch as soon as it has answered the last one.
      */
-    List<CertificateResult> deploy(List<DesiredCertificate> certificates, TargetSession fallback) throws HapcertException {
-        long started = System.nanoTime();
-        List<String> names = certificates.stream().map(c -> TargetSession.certName(target, c)).toList();
-        BulkObservation observed = BulkObservation.observe(client, target, names);
-        CertificateResult[] results = new CertificateResult[certificates.size()];
-        List<BulkItem> work = new ArrayList<>();
-        List<Integer> again = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < certificates.size(); i++) {
-            DesiredCertificate c = certificates.get(i);
-            String name = names.get(i);
-            if (!seen.add(name)) {
-                again.add(i);  // the same name twice: the second goes after the first, one by one
-                continue;
+    List<CertificateResult> deploy(CertificateFeed.Cursor certificates, TargetSession fallback) throws HapcertException {
+        BulkObservation observed = BulkObservation.observe(client, target);
+        // fsync waits on the disk, not the CPU: several writers let the file system commit their files together.
+        ExecutorService files = Executors.newFixedThreadPool(FILE_WRITERS, r -> {
+            Thread t = new Thread(r, "hapcert-bulk-files");
+            t.setDaemon(true);
+            return t;
+        });
+        BatchPlanner planner = new BatchPlanner(certificates, observed, files);
+        planner.start();
+        try {
+            int sent = 0;
+            while (true) {
+                Step step = planner.next();
+                if (step instanceof End end) {
+                    if (end.failure() != null) {
+                        if (sent == 0 && planner.work.isEmpty()) {
+                            throw end.failure();  // nothing written or sent yet: the target fails as a whole
+                        }
+                        planner.failRest(end.failure());
+                    }
+                    break;
+                }
+                Planned batch = (Planned) step;
+                try {
+                    awaitFiles(batch.written());
+                    send(batch.items());
+                } catch (HapcertException e) {
+                    // The batch on the wire fails with the connection; HAProxy may have taken part of it, so its
+                    // files stay. Batches planned after it were never sent: their files are put back.
+                    fail(batch.items(), e, false);
+                    planner.requestStop();
+                    planner.drainAfter(e);
+                    planner.failRest(e);
+                    break;
+                }
+                CrashPoint.reached("after-commit");
+                sent += batch.items().size();
+                progress.accept(sent, planner.planned());
             }
-            results[i] = plan(i, c, name, observed, started, work);
+        } finally {
+            planner.requestStop();
+            planner.drainQuietly();
+            planner.awaitEnd();
+            files.shutdownNow();
         }
-        if (!work.isEmpty() && !options.dryRun()) {
-            AtomicFileWriter.checkWritable(target.paths().toHost(target.crtList()));
-            apply(work);
+        List<BulkItem> work = planner.work;
+        if (!work.isEmpty()) {
             verifyAll(work);
             writeCrtListFile(observed.crtListFile(), work);
         }
+        List<CertificateResult> results = new ArrayList<>(planner.results);
         for (BulkItem item : work) {
-            results[item.index] = item.result;
+            results.set(item.index, item.result);
         }
+        List<Integer> again = new ArrayList<>(planner.again);
         for (BulkItem item : retry) {
             again.add(item.index);
         }
         again.sort(null);
         for (int i : again) {
-            results[i] = fallback.deploy(certificates.get(i));
+            results.set(i, fallback.deploy(planner.taken.get(i)));
         }
-        return List.of(results);
+        return List.copyOf(results);
+    }
+
+    /** What the planner hands the sender: a planned batch, or the end. */
+    private sealed interface Step permits Planned, End {
+    }
+
+    /** Certificates of one batch planned, their files being written. */
+    private record Planned(List<BulkItem> items, List<Future<?>> written) implements Step {
+    }
+
+    /** No more batches; {@code failure} when planning stopped on an error, null at the source's end. */
+    private record End(HapcertException failure) implements Step {
+    }
+
+    /**
+     * Takes, observes and plans the batches on its own thread and queues them for the sender. Its lists are read
+     * by the sender only after {@link #awaitEnd()}; the items of a queued batch belong to the sender. Looking at
+     * certificates HAProxy already has ({@code show ssl cert <name>}) uses a second connection of its own, opened
+     * only when needed, so that it never waits for the sender's.
+     */
+    private final class BatchPlanner extends Thread {
+        private final CertificateFeed.Cursor certificates;
+        private final BulkObservation observed;
+        private final ExecutorService files;
+        private final BlockingQueue<Step> queue = new ArrayBlockingQueue<>(LOOKAHEAD);
+        private final long started = System.nanoTime();
+        private final AtomicInteger plannedCount = new AtomicInteger();
+        private final Set<String> seen = new HashSet<>();
+        private volatile boolean stopped;
+        /** Sender side: the End has been taken from the queue. */
+        private boolean ended;
+        private RuntimeApiClient lookClient;
+        final List<DesiredCertificate> taken = new ArrayList<>();
+        final List<CertificateResult> results = new ArrayList<>();
+        final List<BulkItem> work = new ArrayList<>();
+        final List<Integer> again = new ArrayList<>();
+
+        BatchPlanner(CertificateFeed.Cursor certificates, BulkObservation observed, ExecutorService files) {
+            super("hapcert-bulk-planner");
+            setDaemon(true);
+            this.certificates = certificates;
+            this.observed = observed;
+            this.files = files;
+        }
+
+        @Override
+        public void run() {
+            HapcertException failure = null;
+            try {
+                int size = Math.min(batchSize, FIRST_BATCH);
+                List<DesiredCertificate> next;
+                while (!stopped && (next = take(size)) != null) {
+                    size = Math.min(batchSize, size * 2);
+                    List<BulkItem> items = plan(next);
+                    if (!items.isEmpty()) {
+                        if (work.isEmpty()) {
+                            AtomicFileWriter.checkWritable(target.paths().toHost(target.crtList()));
+                        }
+                        work.addAll(items);
+                        plannedCount.addAndGet(items.size());
+                        put(new Planned(items, writeFiles(files, items)));
+                    }
+                }
+            } catch (HapcertException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = new HaproxyRefusedException("planning the sync failed: " + e, e);
+            } finally {
+                if (lookClient != null) {
+                    lookClient.close();
+                }
+                put(new End(failure));
+            }
+        }
+
+        private List<DesiredCertificate> take(int size) {
+            List<DesiredCertificate> batch = new ArrayList<>();
+            DesiredCertificate c;
+            while (batch.size() < size && (c = certificates.next()) != null) {
+                batch.add(c);
+            }
+            return batch.isEmpty() ? null : batch;
+        }
+
+        /** Observes and plans one batch; the certificates that need work come back, every other one has its result. */
+        private List<BulkItem> plan(List<DesiredCertificate> batch) throws HapcertException {
+            List<String> names = batch.stream().map(c -> TargetSession.certName(target, c)).toList();
+            if (lookClient == null && names.stream().anyMatch(observed::isLoaded)) {
+                lookClient = client.reconnect();
+            }
+            observed.lookAt(lookClient, names);
+            List<BulkItem> items = new ArrayList<>();
+            for (int k = 0; k < batch.size(); k++) {
+                int index = taken.size();
+                taken.add(batch.get(k));
+                results.add(null);
+                if (!seen.add(names.get(k))) {
+                    again.add(index);  // the same name twice: the second goes after the first, one by one
+                    continue;
+                }
+                results.set(index, BulkSession.this.plan(index, batch.get(k), names.get(k), observed, started, items));
+            }
+            return items;
+        }
+
+        private void put(Step step) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    queue.put(step);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** The next step for the sender, waiting for the planner. */
+        Step next() {
+            try {
+                Step step = queue.take();
+                ended |= step instanceof End;
+                return step;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                requestStop();
+                return new End(new HaproxyRefusedException("interrupted during the sync", e));
+            }
+        }
+
+        int planned() {
+            return plannedCount.get();
+        }
+
+        void requestStop() {
+            stopped = true;
+        }
+
+        /** Takes the batches planned after a failure: never sent, so their files are put back. */
+        void drainAfter(HapcertException e) {
+            while (!ended) {
+                Step step = next();
+                if (step instanceof Planned later) {
+                    try {
+                        awaitFiles(later.written());
+                    } catch (HapcertException ignored) {
+                        // Its items carry their own results; the connection failure is what the others report.
+                    }
+                    fail(later.items(), e, true);
+                }
+            }
+        }
+
+        /** Empties the queue so that a stopped planner can put its End and finish (after an unexpected error). */
+        void drainQuietly() {
+            while (!ended && (isAlive() || !queue.isEmpty())) {
+                Step step = queue.poll();
+                if (step == null) {
+                    Thread.onSpinWait();
+                } else {
+                    ended |= step instanceof End;
+                }
+            }
+        }
+
+        /** Everything the planner never took fails with {@code e}; after the planner has ended. */
+        void failRest(HapcertException e) {
+            awaitEnd();
+            DesiredCertificate c;
+            while ((c = certificates.next()) != null) {
+                taken.add(c);
+                results.add(new CertificateResult(target.name(), TargetSession.certName(target, c),
+                        Outcome.forFailure(e.exitCode()), null, c.bundle().serialHex(), e.getMessage(), 0));
+            }
+        }
+
+        /** Waits for the thread to end: it ends once stopped, at the source's end, or on a failure. */
+        void awaitEnd() {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Fails the batch's unfinished certificates with {@code e}; with {@code putBack}, their files are put back. */
+    private void fail(List<BulkItem> items, HapcertException e, boolean putBack) {
+        for (BulkItem item : items) {
+            if (item.result == null) {
+                if (putBack) {
+                    undoFile(item);  // never sent: nothing in HAProxy uses it
+                }
+                item.finish(target.name(), Outcome.forFailure(e.exitCode()), e.getMessage());
+            }
+            item.pem = null;
+        }
     }
 
     private CertificateResult plan(int index, DesiredCertificate c, String name, BulkObservation observed, long started,
@@ -161,69 +412,28 @@ final class BulkSession {
         }
     }
 
-    /**
-     * The batches: writer threads write the bundle files of the next batches while batch i is on the wire, at most
-     * {@link #FILE_WRITERS} batches ahead. Waiting for a batch's files before sending it keeps every commit behind
-     * its fsynced file. If the connection fails, the batch on the wire and every later one fail with that error
-     * (files written for batches never sent are put back), and the batches already answered carry on to verification.
-     */
-    private void apply(List<BulkItem> work) {
-        List<List<BulkItem>> batches = new ArrayList<>();
-        for (int from = 0; from < work.size(); from += batchSize) {
-            batches.add(work.subList(from, Math.min(work.size(), from + batchSize)));
-        }
-        // fsync waits on the disk, not the CPU: several writers let the file system commit their files together.
-        ExecutorService files = Executors.newFixedThreadPool(FILE_WRITERS, r -> {
-            Thread t = new Thread(r, "hapcert-bulk-files");
-            t.setDaemon(true);
-            return t;
-        });
+    /** The batch's files, split among the writer threads; each part fsyncs its files and then their directories. */
+    private List<Future<?>> writeFiles(ExecutorService files, List<BulkItem> items) {
         List<Future<?>> written = new ArrayList<>();
-        int b = 0;
-        try {
-            int done = 0;
-            for (; b < batches.size(); b++) {
-                while (written.size() < batches.size() && written.size() <= b + FILE_WRITERS) {
-                    List<BulkItem> next = batches.get(written.size());
-                    written.add(files.submit(() -> {
-                        writer.write(next, target.name());
-                        return null;
-                    }));
-                }
-                awaitFiles(written.get(b));
-                send(batches.get(b));
-                CrashPoint.reached("after-commit");
-                done += batches.get(b).size();
-                progress.accept(done, work.size());
-            }
-        } catch (HapcertException e) {
-            files.shutdown();
-            for (int later = b; later < written.size(); later++) {
-                try {
-                    written.get(later).get();
-                } catch (ExecutionException | InterruptedException ignored) {
-                    // Its items carry their own results; the connection failure is what the others report.
-                }
-            }
-            for (int k = b; k < batches.size(); k++) {
-                for (BulkItem item : batches.get(k)) {
-                    if (item.result == null) {
-                        if (k > b) {
-                            undoFile(item);  // never sent: nothing in HAProxy uses it
-                        }
-                        item.finish(target.name(), Outcome.forFailure(e.exitCode()), e.getMessage());
-                    }
-                    item.pem = null;
-                }
-            }
-        } finally {
-            files.shutdownNow();
+        if (options.dryRun()) {
+            return written;
         }
+        int part = (items.size() + FILE_WRITERS - 1) / FILE_WRITERS;
+        for (int from = 0; from < items.size(); from += part) {
+            List<BulkItem> slice = items.subList(from, Math.min(items.size(), from + part));
+            written.add(files.submit(() -> {
+                writer.write(slice, target.name());
+                return null;
+            }));
+        }
+        return written;
     }
 
-    private static void awaitFiles(Future<?> written) throws HapcertException {
+    private static void awaitFiles(List<Future<?>> written) throws HapcertException {
         try {
-            written.get();
+            for (Future<?> part : written) {
+                part.get();
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof HapcertException h) {
                 throw h;

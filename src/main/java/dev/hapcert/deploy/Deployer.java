@@ -5,6 +5,7 @@ import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyUnreachableException;
 import dev.hapcert.haproxy.CertificateLock;
 import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.source.CertificateFeed;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Drives the pipeline for a set of certificates and targets: for each target, under that HAProxy's certificate
@@ -55,6 +57,11 @@ public final class Deployer {
     }
 
     public DeployReport deploy(List<DesiredCertificate> certificates, List<TargetConfig> targets) {
+        return run(CertificateFeed.of(certificates), targets, Optional.empty());
+    }
+
+    /** Deploys the certificates of a feed, starting while its sources are still being read. */
+    public DeployReport deploy(CertificateFeed certificates, List<TargetConfig> targets) {
         return run(certificates, targets, Optional.empty());
     }
 
@@ -64,10 +71,16 @@ public final class Deployer {
      * failed to load this time: a broken lineage is not a deleted one).
      */
     public DeployReport sync(List<DesiredCertificate> certificates, Set<String> keep, List<TargetConfig> targets) {
-        return run(certificates, targets, Optional.of(keep));
+        return run(CertificateFeed.of(certificates), targets, Optional.of(() -> keep));
     }
 
-    private DeployReport run(List<DesiredCertificate> certificates, List<TargetConfig> targets, Optional<Set<String>> prune) {
+    /** Like {@link #sync(List, Set, List)}, keeping the names of the feed's entries that did not load. */
+    public DeployReport sync(CertificateFeed certificates, List<TargetConfig> targets) {
+        return run(certificates, targets, Optional.of(certificates::namesNotLoaded));
+    }
+
+    private DeployReport run(CertificateFeed certificates, List<TargetConfig> targets,
+                             Optional<Supplier<Set<String>>> prune) {
         List<CertificateResult> results = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             if (i > 0) {
@@ -78,14 +91,14 @@ public final class Deployer {
         return new DeployReport(results);
     }
 
-    private List<CertificateResult> deployToTarget(List<DesiredCertificate> certificates, TargetConfig configured,
-                                                   Optional<Set<String>> prune) {
+    private List<CertificateResult> deployToTarget(CertificateFeed certificates, TargetConfig configured,
+                                                   Optional<Supplier<Set<String>>> prune) {
         long started = System.nanoTime();
         // Resolved under the lock and before anything is written: a container target's paths come from its mounts.
         boolean ready = prepared != null && prepared.configured() == configured;
         try (CertificateLock lock = ready ? prepared.lock() : CertificateLock.acquire(configured.lockFile(), options.lockTimeout());
              TargetConnector.Resolved resolved = ready ? prepared.resolved() : TargetConnector.resolve(configured,
-                     certificates.stream().map(c -> TargetSession.certName(configured, c)).toList(), notices)) {
+                     namesToReadAhead(certificates, configured), notices)) {
             TargetConfig target = resolved.target();
             // The prepared hook path has looked already: without a hidden .tmp file there is no temp file to remove.
             if (!options.dryRun() && (!ready || prepared.observation().certDirMayHoldTemps())) {
@@ -100,25 +113,28 @@ public final class Deployer {
             } catch (HaproxyUnreachableException unreachable) {
                 if (target.reload().isPresent() && !options.dryRun()) {
                     notices.accept(target.name() + ": " + unreachable.getMessage() + "; falling back to a reload");
-                    return new ReloadFallback(target, options, notices, resolved.engineReload()).deploy(certificates);
+                    return new ReloadFallback(target, options, notices, resolved.engineReload()).deploy(certificates.all());
                 }
-                return failAll(certificates, target, unreachable, started);
+                return failAll(certificates.all(), target, unreachable, started);
             }
             try (client) {
                 TargetSession session = new TargetSession(client, target, options, notices,
-                        certificates.size() > 1 || prune.isPresent());
+                        prune.isPresent() || certificates.hasAtLeast(2));
                 if (ready) {
                     session.observedEarly(prepared.observation());
                 }
-                session.clearLeftoverTransactions(certificates);
+                session.clearLeftoverTransactions(certificates::all);
                 List<CertificateResult> results = new ArrayList<>();
-                if (BulkSession.suits(certificates.size(), options)) {
-                    // Many certificates: pipelined batches; the session takes what the bulk path hands back.
-                    results.addAll(new BulkSession(client, target, options, notices, progress).deploy(certificates, session));
+                if (BulkSession.suits(certificates, options)) {
+                    // Many certificates: pipelined batches, taken as the source delivers them; the session takes
+                    // what the bulk path hands back.
+                    results.addAll(new BulkSession(client, target, options, notices, progress)
+                            .deploy(certificates.cursor(), session));
                 } else {
-                    for (int i = 0; i < certificates.size(); i++) {
-                        results.add(session.deploy(certificates.get(i)));
-                        progress.accept(i + 1, certificates.size());
+                    List<DesiredCertificate> all = certificates.all();
+                    for (int i = 0; i < all.size(); i++) {
+                        results.add(session.deploy(all.get(i)));
+                        progress.accept(i + 1, all.size());
                     }
                 }
                 flushCrtList(session, results);
@@ -129,8 +145,8 @@ public final class Deployer {
                 }
                 if (prune.isPresent()) {
                     Set<String> wanted = new HashSet<>();
-                    certificates.forEach(c -> wanted.add(TargetSession.certName(target, c)));
-                    prune.get().forEach(name -> wanted.add(TargetSession.certName(target, name)));
+                    certificates.all().forEach(c -> wanted.add(TargetSession.certName(target, c)));
+                    prune.get().get().forEach(name -> wanted.add(TargetSession.certName(target, name)));
                     List<String> removed = new ArrayList<>();
                     for (String name : owned.names()) {
                         if (!wanted.contains(name)) {
@@ -148,8 +164,19 @@ public final class Deployer {
                 return results;
             }
         } catch (HapcertException e) {
-            return failAll(certificates, configured, e, started);
+            return failAll(certificates.all(), configured, e, started);
         }
+    }
+
+    /**
+     * The names a container's exec transport reads ahead in its first exchange (each exchange costs an exec);
+     * other transports ask as they go, so a feed still being read is not waited for.
+     */
+    private static List<String> namesToReadAhead(CertificateFeed certificates, TargetConfig target) {
+        if (target.docker().isEmpty()) {
+            return List.of();
+        }
+        return certificates.all().stream().map(c -> TargetSession.certName(target, c)).toList();
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The work on one HAProxy while its certificate lock is held: observe, plan, apply and verify one certificate at a
@@ -123,14 +124,15 @@ final class TargetSession {
      * hapcert is working now: a transaction on one of our names is ours to abort; one on another name gets a grace
      * period (another tool may be mid-change) and then the configured policy.
      */
-    void clearLeftoverTransactions(List<DesiredCertificate> certificates) throws HapcertException {
+    void clearLeftoverTransactions(Supplier<List<DesiredCertificate>> certificates) throws HapcertException {
         // An early observation is only ever taken with no transaction open (under the lock, so still none).
         List<String> open = early != null ? List.of() : client.showSslCertTransactions();
         if (open.isEmpty()) {
             return;
         }
+        // Only now the names: a sync's certificates may still be being read, and this rarely happens.
         Set<String> ours = new HashSet<>();
-        certificates.forEach(c -> ours.add(certName(target, c)));
+        certificates.get().forEach(c -> ours.add(certName(target, c)));
         for (String name : open) {
             if (ours.contains(name)) {
                 notices.accept(target.name() + ": aborting a transaction left open on " + name + " by an interrupted run");

@@ -2,6 +2,7 @@ package dev.hapcert.source;
 
 import dev.hapcert.error.HapcertException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Where desired certificates come from: one certbot lineage (the deploy hook), explicit files, an ACME client's hook
@@ -35,6 +36,23 @@ public interface CertificateSource {
         } catch (HapcertException e) {
             return List.of(new SourceItem.Failed(describe(), describe(), e));
         }
+    }
+
+    /**
+     * Reads in two steps, for a caller that deploys while the rest is still being read ({@link CertificateFeed}):
+     * this checks that the source as a whole is usable and finds its entries, and the returned {@link Listing}
+     * then reads them one by one. Problems of the source as a whole are thrown here, before any entry is read.
+     */
+    default Listing list() throws HapcertException {
+        List<SourceItem> items = loadEach();
+        return sink -> items.forEach(sink);
+    }
+
+    /** The entries of a source, found; {@link #readEach} reads them in {@link #loadEach()}'s order. */
+    @FunctionalInterface
+    interface Listing {
+        /** Reads each entry and hands its item to {@code sink}; an entry's failure is its item, never thrown. */
+        void readEach(Consumer<SourceItem> sink);
     }
 
     /** A short human description for reports, e.g. "certbot lineage /etc/letsencrypt/live/shop.example.com". */

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -48,31 +49,42 @@ abstract class CertificateStore implements CertificateSource {
 
     @Override
     public final List<SourceItem> loadEach() throws HapcertException {
+        List<SourceItem> items = new ArrayList<>();
+        list().readEach(items::add);
+        return List.copyOf(items);
+    }
+
+    @Override
+    public final Listing list() throws HapcertException {
         List<Entry> entries = new ArrayList<>(entries());
         entries.sort(Comparator.comparing(Entry::name));
-        List<SourceItem> items = new ArrayList<>();
-        Map<String, String> originByName = new HashMap<>();
-        for (Entry entry : entries) {
-            if (entry.source() == null) {
-                items.add(new SourceItem.Skipped(DesiredCertificate.printable(entry.name()), entry.origin(), entry.skipReason()));
-                continue;
+        return sink -> {
+            Map<String, String> originByName = new HashMap<>();
+            for (Entry entry : entries) {
+                read(entry, originByName, sink);
             }
-            try {
-                for (DesiredCertificate certificate : entry.source().load()) {
-                    String earlier = originByName.putIfAbsent(certificate.name(), certificate.origin());
-                    if (earlier != null) {
-                        items.add(new SourceItem.Failed(certificate.name(), certificate.origin(), new ConfigException(
-                                "certificate name '" + certificate.name() + "' of " + certificate.origin()
-                                        + " is already taken by " + earlier + "; rename one of them")));
-                    } else {
-                        items.add(new SourceItem.Loaded(certificate));
-                    }
-                }
-            } catch (HapcertException e) {
-                items.add(new SourceItem.Failed(DesiredCertificate.printable(entry.name()), entry.origin(), e));
-            }
+        };
+    }
+
+    private static void read(Entry entry, Map<String, String> originByName, Consumer<SourceItem> sink) {
+        if (entry.source() == null) {
+            sink.accept(new SourceItem.Skipped(DesiredCertificate.printable(entry.name()), entry.origin(), entry.skipReason()));
+            return;
         }
-        return List.copyOf(items);
+        try {
+            for (DesiredCertificate certificate : entry.source().load()) {
+                String earlier = originByName.putIfAbsent(certificate.name(), certificate.origin());
+                if (earlier != null) {
+                    sink.accept(new SourceItem.Failed(certificate.name(), certificate.origin(), new ConfigException(
+                            "certificate name '" + certificate.name() + "' of " + certificate.origin()
+                                    + " is already taken by " + earlier + "; rename one of them")));
+                } else {
+                    sink.accept(new SourceItem.Loaded(certificate));
+                }
+            }
+        } catch (HapcertException e) {
+            sink.accept(new SourceItem.Failed(DesiredCertificate.printable(entry.name()), entry.origin(), e));
+        }
     }
 
     @Override

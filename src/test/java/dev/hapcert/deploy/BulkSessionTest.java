@@ -14,6 +14,9 @@ import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.RuntimeApiConnection;
 import dev.hapcert.haproxy.RuntimeApiTimeouts;
 import dev.hapcert.haproxy.RuntimeApiTransport;
+import dev.hapcert.source.CertificateFeed;
+import dev.hapcert.source.CertificateSource;
+import dev.hapcert.source.SourceItem;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.OwnershipFile;
 import dev.hapcert.testkit.HaproxyProcess;
@@ -26,6 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -83,7 +91,7 @@ class BulkSessionTest {
                 RuntimeApiTimeouts.DEFAULT)) {
             TargetSession fallback = new TargetSession(client, target, DeployOptions.defaults(), m -> { }, true);
             List<CertificateResult> results = new BulkSession(client, target, DeployOptions.defaults(), m -> { },
-                    (a, b) -> { }, BATCH).deploy(certificates, fallback);
+                    (a, b) -> { }, BATCH).deploy(CertificateFeed.of(certificates).cursor(), fallback);
             fallback.flush();
             return results;
         }
@@ -91,6 +99,65 @@ class BulkSessionTest {
 
     private Map<String, Outcome> outcomes(DeployReport report) {
         return report.results().stream().collect(Collectors.toMap(CertificateResult::certificate, CertificateResult::outcome));
+    }
+
+    @Test
+    void startsOnHaproxyWhileTheSourceIsStillBeingRead() throws Exception {
+        List<DesiredCertificate> all = certs(BulkSession.FIRST_BATCH + 5, "s");
+        CountDownLatch gate = new CountDownLatch(1);
+        CertificateSource heldBack = new CertificateSource() {
+            @Override
+            public List<DesiredCertificate> load() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Listing list() {
+                return sink -> {
+                    for (int i = 0; i < all.size(); i++) {
+                        if (i == BulkSession.FIRST_BATCH) {
+                            try {
+                                gate.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        sink.accept(new SourceItem.Loaded(all.get(i)));
+                    }
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "a source that holds back its last certificates";
+            }
+        };
+        CertificateFeed feed = CertificateFeed.read(List.of(heldBack));
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try {
+            Future<DeployReport> report = runner.submit(() -> new Deployer(DeployOptions.defaults(), m -> { })
+                    .sync(feed, List.of(target)));
+            // Watched by TLS handshakes, not the Runtime API, whose certificate lock the sync is holding.
+            DesiredCertificate first = all.get(0);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!haproxy.servedCertificate(first.name()).getSerialNumber().equals(first.bundle().leaf().getSerialNumber())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            // The first batch is served while the source has not delivered the rest yet.
+            assertThat(haproxy.servedCertificate(first.name()).getSerialNumber())
+                    .isEqualTo(first.bundle().leaf().getSerialNumber());
+            assertThat(report.isDone()).isFalse();
+            gate.countDown();
+            assertThat(outcomes(report.get(60, TimeUnit.SECONDS)).values()).hasSize(all.size()).containsOnly(Outcome.ADDED);
+        } finally {
+            gate.countDown();
+            runner.shutdownNow();
+        }
+        for (DesiredCertificate c : all) {
+            assertThat(haproxy.servedCertificate(c.name()).getSerialNumber())
+                    .isEqualTo(c.bundle().leaf().getSerialNumber());
+        }
     }
 
     @Test

@@ -1,0 +1,192 @@
+package dev.hapcert.source;
+
+import dev.hapcert.error.HapcertException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The certificates of whole stores, handed out while they are still being read. A sync of 10,000 certificates
+ * spends about a second parsing and validating bundles; with a feed, the first batch goes to HAProxy after the first
+ * few hundred, and the rest are read while HAProxy works.
+ *
+ * <p>{@link #read} checks every source as a whole first ({@link CertificateSource#list()}), so a store that cannot
+ * be read at all fails the run before anything is deployed, exactly as a full read did; then one reader thread
+ * reads the entries in order. A {@link Cursor} walks the loaded certificates from the start, waiting for the reader
+ * where it has caught up; any number of cursors may walk, one after the other or at once. Entries that did not load
+ * ({@link SourceItem.Failed}, {@link SourceItem.Skipped}) are kept apart for the report.
+ */
+public final class CertificateFeed {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition grown = lock.newCondition();
+    private final List<DesiredCertificate> loaded = new ArrayList<>();
+    private final List<SourceItem> notLoaded = new ArrayList<>();
+    private boolean complete;
+    private RuntimeException readerFailure;
+
+    private CertificateFeed() {
+    }
+
+    /**
+     * Checks every source and starts reading their entries on a thread of its own.
+     *
+     * @throws HapcertException when a source as a whole is unusable (nothing has been read then)
+     */
+    public static CertificateFeed read(List<CertificateSource> sources) throws HapcertException {
+        List<CertificateSource.Listing> listings = new ArrayList<>();
+        for (CertificateSource source : sources) {
+            listings.add(source.list());
+        }
+        CertificateFeed feed = new CertificateFeed();
+        Thread reader = new Thread(() -> feed.readAll(listings), "hapcert-source-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return feed;
+    }
+
+    /** A feed of certificates already in hand. */
+    public static CertificateFeed of(List<DesiredCertificate> certificates) {
+        CertificateFeed feed = new CertificateFeed();
+        feed.loaded.addAll(certificates);
+        feed.complete = true;
+        return feed;
+    }
+
+    private void readAll(List<CertificateSource.Listing> listings) {
+        RuntimeException failure = null;
+        try {
+            for (CertificateSource.Listing listing : listings) {
+                listing.readEach(this::add);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            lock.lock();
+            try {
+                complete = true;
+                readerFailure = failure;
+                grown.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void add(SourceItem item) {
+        lock.lock();
+        try {
+            if (item instanceof SourceItem.Loaded l) {
+                loaded.add(l.certificate());
+            } else {
+                notLoaded.add(item);
+            }
+            grown.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A new cursor at the first certificate. */
+    public Cursor cursor() {
+        return new Cursor();
+    }
+
+    /** Every loaded certificate, in source order, once reading is done. */
+    public List<DesiredCertificate> all() {
+        lock.lock();
+        try {
+            awaitWhile(() -> !complete);
+            failIfBroken();
+            return List.copyOf(loaded);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The entries that did not load (failed or skipped), in source order, once reading is done. */
+    public List<SourceItem> notLoaded() {
+        lock.lock();
+        try {
+            awaitWhile(() -> !complete);
+            failIfBroken();
+            return List.copyOf(notLoaded);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The names of the entries that did not load, once reading is done: a broken or skipped entry is not a deleted
+     * one, so a prune must leave these names alone.
+     */
+    public Set<String> namesNotLoaded() {
+        Set<String> names = new HashSet<>();
+        notLoaded().forEach(item -> names.add(item.name()));
+        return names;
+    }
+
+    /** Whether the feed holds at least {@code n} certificates, waiting until it does or reading is done. */
+    public boolean hasAtLeast(int n) {
+        lock.lock();
+        try {
+            awaitWhile(() -> !complete && loaded.size() < n);
+            if (loaded.size() < n) {
+                failIfBroken();
+            }
+            return loaded.size() >= n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits with the lock held. */
+    private void awaitWhile(java.util.function.BooleanSupplier waiting) {
+        boolean interrupted = false;
+        while (waiting.getAsBoolean()) {
+            try {
+                grown.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * With the lock held, at the end of what was read: the reader's failure, if it had one (a bug, not a bad
+     * entry, which is an item), so that a broken read is never taken for the end of the sources.
+     */
+    private void failIfBroken() {
+        if (readerFailure != null) {
+            throw new IllegalStateException("reading the certificate sources failed", readerFailure);
+        }
+    }
+
+    /** Walks the loaded certificates in order; not shared between threads. */
+    public final class Cursor {
+        private int next;
+
+        private Cursor() {
+        }
+
+        /** The next certificate, waiting for the reader if needed; null once every certificate has been handed out. */
+        public DesiredCertificate next() {
+            lock.lock();
+            try {
+                awaitWhile(() -> !complete && next >= loaded.size());
+                if (next < loaded.size()) {
+                    return loaded.get(next++);
+                }
+                failIfBroken();
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

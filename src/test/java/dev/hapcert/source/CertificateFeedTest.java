@@ -1,0 +1,170 @@
+package dev.hapcert.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hapcert.cert.BundleReader;
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.InvalidInputException;
+import dev.hapcert.testkit.TestCertificates;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The feed a sync deploys from while its sources are still being read. */
+class CertificateFeedTest {
+    private static final List<DesiredCertificate> CERTS = new ArrayList<>();
+
+    @BeforeAll
+    static void mint() throws Exception {
+        TestCertificates.Authority ca = TestCertificates.newRootCa("Feed CA");
+        for (int i = 0; i < 4; i++) {
+            String name = "feed" + i + ".example.test";
+            CERTS.add(new DesiredCertificate(name, BundleReader.fromPem(ca.leaf(name).issue().haproxyPem(), name),
+                    List.of(), "test"));
+        }
+    }
+
+    /** A source whose entries come one by one, the third only once {@code gate} opens. */
+    private static CertificateSource gated(CountDownLatch gate) {
+        return new CertificateSource() {
+            @Override
+            public List<DesiredCertificate> load() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Listing list() {
+                return sink -> {
+                    sink.accept(new SourceItem.Loaded(CERTS.get(0)));
+                    sink.accept(new SourceItem.Failed("broken", "test", new InvalidInputException("broken bundle")));
+                    sink.accept(new SourceItem.Loaded(CERTS.get(1)));
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    sink.accept(new SourceItem.Skipped("old", "test", "no renewal configuration"));
+                    sink.accept(new SourceItem.Loaded(CERTS.get(2)));
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "gated test source";
+            }
+        };
+    }
+
+    @Test
+    void handsOutCertificatesWhileTheRestIsStillBeingRead() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        CertificateFeed feed = CertificateFeed.read(List.of(gated(gate)));
+        CertificateFeed.Cursor cursor = feed.cursor();
+        assertThat(cursor.next()).isSameAs(CERTS.get(0));
+        assertThat(cursor.next()).isSameAs(CERTS.get(1));
+        assertThat(feed.hasAtLeast(2)).isTrue();
+
+        // The reader is held at the gate: the next certificate waits for it.
+        CountDownLatch gotThird = new CountDownLatch(1);
+        Thread waiter = new Thread(() -> {
+            if (cursor.next() == CERTS.get(2)) {
+                gotThird.countDown();
+            }
+        });
+        waiter.start();
+        assertThat(gotThird.await(200, TimeUnit.MILLISECONDS)).isFalse();
+        gate.countDown();
+        assertThat(gotThird.await(10, TimeUnit.SECONDS)).isTrue();
+        waiter.join();
+
+        assertThat(feed.all()).containsExactly(CERTS.get(0), CERTS.get(1), CERTS.get(2));
+        assertThat(feed.notLoaded()).extracting(SourceItem::name).containsExactly("broken", "old");
+        assertThat(feed.namesNotLoaded()).containsExactlyInAnyOrder("broken", "old");
+        // A second cursor walks everything again, from the start.
+        CertificateFeed.Cursor again = feed.cursor();
+        assertThat(List.of(again.next(), again.next(), again.next())).containsExactly(CERTS.get(0), CERTS.get(1), CERTS.get(2));
+        assertThat(again.next()).isNull();
+    }
+
+    @Test
+    void aSourceThatCannotBeReadAtAllFailsBeforeAnythingIsHandedOut() {
+        CertificateSource missing = new CertificateSource() {
+            @Override
+            public List<DesiredCertificate> load() throws HapcertException {
+                throw new ConfigException("directory /nowhere does not exist");
+            }
+
+            @Override
+            public Listing list() throws HapcertException {
+                throw new ConfigException("directory /nowhere does not exist");
+            }
+
+            @Override
+            public String describe() {
+                return "missing";
+            }
+        };
+        // The first source is fine; the second fails as a whole: the read fails before the first is handed out.
+        assertThatThrownBy(() -> CertificateFeed.read(List.of(sourceOf(CERTS.get(3)), missing)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("/nowhere");
+    }
+
+    @Test
+    void aFeedInHandIsCompleteAtOnce() {
+        CertificateFeed feed = CertificateFeed.of(CERTS.subList(0, 2));
+        assertThat(feed.hasAtLeast(3)).isFalse();
+        assertThat(feed.all()).hasSize(2);
+        assertThat(feed.notLoaded()).isEmpty();
+    }
+
+    @Test
+    void aBugInTheReaderIsNotMistakenForTheEndOfTheSource() {
+        CertificateSource buggy = new CertificateSource() {
+            @Override
+            public List<DesiredCertificate> load() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Listing list() {
+                return sink -> {
+                    sink.accept(new SourceItem.Loaded(CERTS.get(0)));
+                    throw new IllegalStateException("bug");
+                };
+            }
+
+            @Override
+            public String describe() {
+                return "buggy";
+            }
+        };
+        CertificateFeed feed;
+        try {
+            feed = CertificateFeed.read(List.of(buggy));
+        } catch (HapcertException e) {
+            throw new AssertionError(e);
+        }
+        CertificateFeed.Cursor cursor = feed.cursor();
+        assertThat(cursor.next()).isSameAs(CERTS.get(0));
+        assertThatThrownBy(cursor::next).isInstanceOf(IllegalStateException.class).hasRootCauseMessage("bug");
+    }
+
+    private static CertificateSource sourceOf(DesiredCertificate c) {
+        return new CertificateSource() {
+            @Override
+            public List<DesiredCertificate> load() {
+                return List.of(c);
+            }
+
+            @Override
+            public String describe() {
+                return "one";
+            }
+        };
+    }
+}
