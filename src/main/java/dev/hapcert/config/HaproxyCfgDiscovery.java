@@ -106,7 +106,7 @@ public final class HaproxyCfgDiscovery {
                 }
             }
         }
-        Optional<String> crtBase = crtBaseLine.map(l -> l.word(1));
+        Optional<String> crtBase = crtBaseLine.isPresent() ? Optional.of(crtBaseLine.get().word(1)) : Optional.empty();
         if (crtBaseLine.isPresent()) {
             requireLiteral(crtBaseLine.get(), 1, "crt-base", name);
             if (!crtBase.get().startsWith("/")) {
@@ -118,7 +118,7 @@ public final class HaproxyCfgDiscovery {
         List<DiscoveredHaproxy.DirectCrtBind> direct = directBinds(crtBinds, sectionOfCrtBind, crtBase);
         String runtimeApi = adminSocket(statsSockets, name);
         String crtList = onlyCrtList(crtLists, direct, name);
-        String certDir = crtBase.orElseGet(() -> crtList.substring(0, Math.max(1, crtList.lastIndexOf('/'))));
+        String certDir = crtBase.isPresent() ? crtBase.get() : crtList.substring(0, Math.max(1, crtList.lastIndexOf('/')));
         String targetName = targetName(file);
         int payloadLimit = TargetConfig.DEFAULT_PAYLOAD_LIMIT;
         if (bufsizeLine.isPresent()) {
@@ -234,7 +234,16 @@ public final class HaproxyCfgDiscovery {
     private static String targetName(Path file) {
         String base = file.getFileName() == null ? "haproxy" : file.getFileName().toString();
         String stem = base.endsWith(".cfg") ? base.substring(0, base.length() - 4) : base;
-        String clean = stem.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
-        return clean.isEmpty() ? "haproxy" : clean.substring(0, Math.min(63, clean.length()));
+        // Characters a target name cannot have become '-', then leading non-alphanumerics go (no regex: this runs
+        // on the deploy hook's path).
+        StringBuilder clean = new StringBuilder();
+        for (char c : stem.toCharArray()) {
+            boolean alnum = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+            if (clean.length() == 0 && !alnum) {
+                continue;
+            }
+            clean.append(alnum || c == '.' || c == '_' || c == '-' ? c : '-');
+        }
+        return clean.length() == 0 ? "haproxy" : clean.substring(0, Math.min(63, clean.length()));
     }
 }

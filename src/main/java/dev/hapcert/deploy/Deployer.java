@@ -10,6 +10,7 @@ import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
 import dev.hapcert.store.OwnershipFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -123,7 +124,7 @@ public final class Deployer {
                 if (ready) {
                     session.observedEarly(prepared.observation());
                 }
-                session.clearLeftoverTransactions(certificates::all);
+                session.clearLeftoverTransactions(certificates);
                 List<CertificateResult> results = new ArrayList<>();
                 if (BulkSession.suits(certificates, options)) {
                     // Many certificates: pipelined batches, taken as the source delivers them; the session takes
@@ -138,10 +139,19 @@ public final class Deployer {
                     }
                 }
                 flushCrtList(session, results);
-                OwnershipFile owned = OwnershipFile.read(target.paths().toHost(target.certDir()));
+                Path certDir = target.paths().toHost(target.certDir());
+                List<String> deployed = new ArrayList<>();
+                for (CertificateResult r : results) {
+                    if (r.outcome().success()) {
+                        deployed.add(r.certificate());
+                    }
+                }
+                if (prune.isEmpty() && (options.dryRun() || OwnershipFile.listsAll(certDir, deployed))) {
+                    return results;  // the registry already names them all: nothing to read or write
+                }
+                OwnershipFile owned = OwnershipFile.read(certDir);
                 if (!options.dryRun()) {
-                    owned.update(results.stream().filter(r -> r.outcome().success()).map(CertificateResult::certificate).toList(),
-                            List.of(), target.files());
+                    owned.update(deployed, List.of(), target.files());
                 }
                 if (prune.isPresent()) {
                     Set<String> wanted = new HashSet<>();

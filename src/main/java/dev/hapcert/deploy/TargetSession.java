@@ -9,6 +9,7 @@ import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
+import dev.hapcert.source.CertificateFeed;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The work on one HAProxy while its certificate lock is held: observe, plan, apply and verify one certificate at a
@@ -124,7 +124,7 @@ final class TargetSession {
      * hapcert is working now: a transaction on one of our names is ours to abort; one on another name gets a grace
      * period (another tool may be mid-change) and then the configured policy.
      */
-    void clearLeftoverTransactions(Supplier<List<DesiredCertificate>> certificates) throws HapcertException {
+    void clearLeftoverTransactions(CertificateFeed certificates) throws HapcertException {
         // An early observation is only ever taken with no transaction open (under the lock, so still none).
         List<String> open = early != null ? List.of() : client.showSslCertTransactions();
         if (open.isEmpty()) {
@@ -132,7 +132,7 @@ final class TargetSession {
         }
         // Only now the names: a sync's certificates may still be being read, and this rarely happens.
         Set<String> ours = new HashSet<>();
-        certificates.get().forEach(c -> ours.add(certName(target, c)));
+        certificates.all().forEach(c -> ours.add(certName(target, c)));
         for (String name : open) {
             if (ours.contains(name)) {
                 notices.accept(target.name() + ": aborting a transaction left open on " + name + " by an interrupted run");

@@ -28,9 +28,15 @@ public record RuntimeApiAddress(Kind kind, Path path, String host, int port, boo
     /** Linux {@code sun_path} holds 108 bytes including the terminating NUL. */
     private static final int MAX_UNIX_PATH_BYTES = 107;
     private static final String MASTER_PREFIX = "master:";
-    private static final Pattern IPV6_BRACKETED = Pattern.compile("\\[([0-9A-Fa-f:.%a-zA-Z]+)]:([0-9]{1,5})");
-    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+):([0-9]{1,5})");
-    private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+    /**
+     * The TCP address forms, compiled only when a TCP address is parsed: a unix socket, the usual case, is told apart
+     * by its first characters, and the deploy hook has no time for the regex engine's start-up.
+     */
+    private static final class Tcp {
+        static final Pattern IPV6_BRACKETED = Pattern.compile("\\[([0-9A-Fa-f:.%a-zA-Z]+)]:([0-9]{1,5})");
+        static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.-]+):([0-9]{1,5})");
+        static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+    }
 
     public enum Kind { UNIX, TCP }
 
@@ -91,13 +97,13 @@ public record RuntimeApiAddress(Kind kind, Path path, String host, int port, boo
         }
         if (lower.startsWith("ipv4@")) {
             RuntimeApiAddress a = hostPort(s.substring(5), original);
-            if (!IPV4.matcher(a.host).matches()) {
+            if (!Tcp.IPV4.matcher(a.host).matches()) {
                 throw new ConfigException("'" + original + "': ipv4@ needs an IPv4 address such as ipv4@127.0.0.1:9999");
             }
             return a;
         }
         if (lower.startsWith("ipv6@")) {
-            Matcher m = IPV6_BRACKETED.matcher(s.substring(5));
+            Matcher m = Tcp.IPV6_BRACKETED.matcher(s.substring(5));
             if (!m.matches()) {
                 throw new ConfigException("'" + original + "': write IPv6 addresses in brackets, such as ipv6@[::1]:9999");
             }
@@ -131,11 +137,11 @@ public record RuntimeApiAddress(Kind kind, Path path, String host, int port, boo
     }
 
     private static RuntimeApiAddress hostPort(String s, String original) throws ConfigException {
-        Matcher v6 = IPV6_BRACKETED.matcher(s);
+        Matcher v6 = Tcp.IPV6_BRACKETED.matcher(s);
         if (v6.matches()) {
             return tcpChecked(v6.group(1), v6.group(2), original);
         }
-        Matcher m = HOST_PORT.matcher(s);
+        Matcher m = Tcp.HOST_PORT.matcher(s);
         if (!m.matches()) {
             throw new ConfigException("'" + original + "' is not a Runtime API address; " + forms());
         }
@@ -167,7 +173,7 @@ public record RuntimeApiAddress(Kind kind, Path path, String host, int port, boo
             base = "unix@" + path;
         } else if (host.contains(":")) {
             base = "ipv6@[" + host + "]:" + port;
-        } else if (IPV4.matcher(host).matches()) {
+        } else if (Tcp.IPV4.matcher(host).matches()) {
             base = "ipv4@" + host + ":" + port;
         } else {
             base = "tcp:" + host + ":" + port;

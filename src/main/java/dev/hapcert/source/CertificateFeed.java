@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The certificates of whole stores, handed out while they are still being read. A sync of 10,000 certificates
@@ -20,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link SourceItem.Failed}, {@link SourceItem.Skipped}) are kept apart for the report.
  */
 public final class CertificateFeed {
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition grown = lock.newCondition();
+    /** Guards everything below; waited on for the reader's progress (plain monitor: nothing more to load). */
+    private final Object lock = new Object();
     private final List<DesiredCertificate> loaded = new ArrayList<>();
     private final List<SourceItem> notLoaded = new ArrayList<>();
     private boolean complete;
@@ -64,28 +62,22 @@ public final class CertificateFeed {
         } catch (RuntimeException e) {
             failure = e;
         } finally {
-            lock.lock();
-            try {
+            synchronized (lock) {
                 complete = true;
                 readerFailure = failure;
-                grown.signalAll();
-            } finally {
-                lock.unlock();
+                lock.notifyAll();
             }
         }
     }
 
     private void add(SourceItem item) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             if (item instanceof SourceItem.Loaded l) {
                 loaded.add(l.certificate());
             } else {
                 notLoaded.add(item);
             }
-            grown.signalAll();
-        } finally {
-            lock.unlock();
+            lock.notifyAll();
         }
     }
 
@@ -96,25 +88,23 @@ public final class CertificateFeed {
 
     /** Every loaded certificate, in source order, once reading is done. */
     public List<DesiredCertificate> all() {
-        lock.lock();
-        try {
-            awaitWhile(() -> !complete);
+        synchronized (lock) {
+            while (!complete) {
+                waitForReader();
+            }
             failIfBroken();
             return List.copyOf(loaded);
-        } finally {
-            lock.unlock();
         }
     }
 
     /** The entries that did not load (failed or skipped), in source order, once reading is done. */
     public List<SourceItem> notLoaded() {
-        lock.lock();
-        try {
-            awaitWhile(() -> !complete);
+        synchronized (lock) {
+            while (!complete) {
+                waitForReader();
+            }
             failIfBroken();
             return List.copyOf(notLoaded);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -124,36 +114,33 @@ public final class CertificateFeed {
      */
     public Set<String> namesNotLoaded() {
         Set<String> names = new HashSet<>();
-        notLoaded().forEach(item -> names.add(item.name()));
+        for (SourceItem item : notLoaded()) {
+            names.add(item.name());
+        }
         return names;
     }
 
     /** Whether the feed holds at least {@code n} certificates, waiting until it does or reading is done. */
     public boolean hasAtLeast(int n) {
-        lock.lock();
-        try {
-            awaitWhile(() -> !complete && loaded.size() < n);
+        synchronized (lock) {
+            while (!complete && loaded.size() < n) {
+                waitForReader();
+            }
             if (loaded.size() < n) {
                 failIfBroken();
             }
             return loaded.size() >= n;
-        } finally {
-            lock.unlock();
         }
     }
 
-    /** Waits with the lock held. */
-    private void awaitWhile(java.util.function.BooleanSupplier waiting) {
-        boolean interrupted = false;
-        while (waiting.getAsBoolean()) {
-            try {
-                grown.await();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+    /** One wait for the reader's progress, with the lock held; an interrupt is kept for the caller. */
+    private void waitForReader() {
+        try {
+            lock.wait();
+        } catch (InterruptedException e) {
+            // Reading goes on regardless and ends by itself; the caller's thread keeps its interrupt status.
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the certificate sources", e);
         }
     }
 
@@ -176,16 +163,15 @@ public final class CertificateFeed {
 
         /** The next certificate, waiting for the reader if needed; null once every certificate has been handed out. */
         public DesiredCertificate next() {
-            lock.lock();
-            try {
-                awaitWhile(() -> !complete && next >= loaded.size());
+            synchronized (lock) {
+                while (!complete && next >= loaded.size()) {
+                    waitForReader();
+                }
                 if (next < loaded.size()) {
                     return loaded.get(next++);
                 }
                 failIfBroken();
                 return null;
-            } finally {
-                lock.unlock();
             }
         }
     }
