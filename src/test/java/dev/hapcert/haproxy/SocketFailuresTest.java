@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hapcert.error.HaproxyUnreachableException;
 import dev.hapcert.testkit.HaproxyProcess;
+import dev.hapcert.testkit.OtherUsers;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
@@ -97,11 +98,13 @@ class SocketFailuresTest {
         boolean root = "root".equals(System.getProperty("user.name"));
         assumeTrue(root && Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "needs root and setpriv to run a probe as another user (as root the check is bypassed)");
+        String cp = System.getProperty("java.class.path");
+        assumeTrue(OtherUsers.canRead(Path.of("target/classes")) && OtherUsers.canRead(Path.of("target/test-classes")),
+                "the probe runs as nobody, who cannot read this checkout's classes (a private directory)");
         try (HaproxyProcess h = HaproxyProcess.builder().start()) {
             // Let nobody reach the socket's directory but not the socket itself (mode 600, owned by root).
             Files.setPosixFilePermissions(h.dir(), PosixFilePermissions.fromString("rwx--x--x"));
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String cp = System.getProperty("java.class.path");
             Process p = new ProcessBuilder(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup",
                     "--clear-groups", javaBin, "-cp", cp, ConnectProbe.class.getName(), h.adminSocket().toString()))
                     .redirectErrorStream(true).start();

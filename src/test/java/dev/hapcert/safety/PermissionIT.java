@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hapcert.error.ExitCode;
+import dev.hapcert.testkit.OtherUsers;
 import dev.hapcert.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,9 @@ class PermissionIT {
         assumeFalse(Boolean.getBoolean("hapcert.it.skip"), "integration tests skipped (hapcert.it.skip)");
         assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "needs root and setpriv to run hapcert as another user");
+        assumeTrue(OtherUsers.canRead(Launcher.home().resolve("bin/hapcert"))
+                        && OtherUsers.canRead(Launcher.home().resolve("target/hapcert.jar")),
+                "hapcert runs as nobody here, who cannot read this checkout (a private directory)");
         s = new Sandbox();
         // nobody may pass through HAProxy's directory to the socket (mode 600, root's) and its certificates.
         Files.setPosixFilePermissions(s.haproxy.dir(), PosixFilePermissions.fromString("rwx--x--x"));
