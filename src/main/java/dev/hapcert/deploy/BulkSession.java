@@ -354,17 +354,7 @@ final class BulkSession {
 
         /** Waits for the thread to end: it ends once stopped, at the source's end, or on a failure. */
         void awaitEnd() {
-            boolean interrupted = false;
-            while (isAlive()) {
-                try {
-                    join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibly.join(this);
         }
     }
 

@@ -80,14 +80,14 @@ public final class PreparedDeploy {
      */
     public Optional<DeployReport> deploy(DesiredCertificate certificate) {
         Objects.requireNonNull(certificate, "certificate");
-        await(ready);
+        Uninterruptibly.await(ready);
         if (prepared == null || !certificate.name().equals(certificateName)) {
             cancel();
             return Optional.empty();
         }
         this.certificate = certificate;
         decided.countDown();
-        await(finished);
+        Uninterruptibly.await(finished);
         Throwable t = failure;
         if (t instanceof RuntimeException e) {
             throw e;
@@ -123,7 +123,7 @@ public final class PreparedDeploy {
     /** Waits for the caller's decision, then deploys or lets go; the lock is released on this thread either way. */
     private void deployOn(PreparedTarget target) {
         try (target) {
-            await(decided);
+            Uninterruptibly.await(decided);
             DesiredCertificate chosen = certificate;
             if (chosen != null) {
                 report = new Deployer(options, notices, target).deploy(List.of(chosen), List.of(target.configured()));
@@ -219,17 +219,7 @@ public final class PreparedDeploy {
         }
 
         void finish() throws HapcertException {
-            boolean interrupted = false;
-            while (isAlive()) {
-                try {
-                    join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibly.join(this);
             if (failure instanceof HapcertException e) {
                 throw e;
             }
@@ -256,21 +246,6 @@ public final class PreparedDeploy {
             }
         }
         return false;
-    }
-
-    private static void await(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** A named thread rather than a lambda: no method-handle machinery to spin up on the hook's path. */

@@ -20,6 +20,7 @@ import dev.hapcert.source.SourceItem;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.OwnershipFile;
 import dev.hapcert.testkit.HaproxyProcess;
+import dev.hapcert.testkit.Sources;
 import dev.hapcert.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,33 +106,18 @@ class BulkSessionTest {
     void startsOnHaproxyWhileTheSourceIsStillBeingRead() throws Exception {
         List<DesiredCertificate> all = certs(BulkSession.FIRST_BATCH + 5, "s");
         CountDownLatch gate = new CountDownLatch(1);
-        CertificateSource heldBack = new CertificateSource() {
-            @Override
-            public List<DesiredCertificate> load() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Listing list() {
-                return sink -> {
-                    for (int i = 0; i < all.size(); i++) {
-                        if (i == BulkSession.FIRST_BATCH) {
-                            try {
-                                gate.await();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                        sink.accept(new SourceItem.Loaded(all.get(i)));
+        CertificateSource heldBack = Sources.listing("a source that holds back its last certificates", sink -> {
+            for (int i = 0; i < all.size(); i++) {
+                if (i == BulkSession.FIRST_BATCH) {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                };
+                }
+                sink.accept(new SourceItem.Loaded(all.get(i)));
             }
-
-            @Override
-            public String describe() {
-                return "a source that holds back its last certificates";
-            }
-        };
+        });
         CertificateFeed feed = CertificateFeed.read(List.of(heldBack));
         ExecutorService runner = Executors.newSingleThreadExecutor();
         try {

@@ -7,6 +7,7 @@ import dev.hapcert.cert.BundleReader;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.InvalidInputException;
+import dev.hapcert.testkit.Sources;
 import dev.hapcert.testkit.TestCertificates;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,33 +32,18 @@ class CertificateFeedTest {
 
     /** A source whose entries come one by one, the third only once {@code gate} opens. */
     private static CertificateSource gated(CountDownLatch gate) {
-        return new CertificateSource() {
-            @Override
-            public List<DesiredCertificate> load() {
-                throw new UnsupportedOperationException();
+        return Sources.listing("gated test source", sink -> {
+            sink.accept(new SourceItem.Loaded(CERTS.get(0)));
+            sink.accept(new SourceItem.Failed("broken", "test", new InvalidInputException("broken bundle")));
+            sink.accept(new SourceItem.Loaded(CERTS.get(1)));
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public Listing list() {
-                return sink -> {
-                    sink.accept(new SourceItem.Loaded(CERTS.get(0)));
-                    sink.accept(new SourceItem.Failed("broken", "test", new InvalidInputException("broken bundle")));
-                    sink.accept(new SourceItem.Loaded(CERTS.get(1)));
-                    try {
-                        gate.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    sink.accept(new SourceItem.Skipped("old", "test", "no renewal configuration"));
-                    sink.accept(new SourceItem.Loaded(CERTS.get(2)));
-                };
-            }
-
-            @Override
-            public String describe() {
-                return "gated test source";
-            }
-        };
+            sink.accept(new SourceItem.Skipped("old", "test", "no renewal configuration"));
+            sink.accept(new SourceItem.Loaded(CERTS.get(2)));
+        });
     }
 
     @Test
@@ -124,25 +110,10 @@ class CertificateFeedTest {
 
     @Test
     void aBugInTheReaderIsNotMistakenForTheEndOfTheSource() {
-        CertificateSource buggy = new CertificateSource() {
-            @Override
-            public List<DesiredCertificate> load() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Listing list() {
-                return sink -> {
-                    sink.accept(new SourceItem.Loaded(CERTS.get(0)));
-                    throw new IllegalStateException("bug");
-                };
-            }
-
-            @Override
-            public String describe() {
-                return "buggy";
-            }
-        };
+        CertificateSource buggy = Sources.listing("buggy", sink -> {
+            sink.accept(new SourceItem.Loaded(CERTS.get(0)));
+            throw new IllegalStateException("bug");
+        });
         CertificateFeed feed;
         try {
             feed = CertificateFeed.read(List.of(buggy));

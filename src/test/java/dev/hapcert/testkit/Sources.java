@@ -1,0 +1,31 @@
+package dev.hapcert.testkit;
+
+import dev.hapcert.source.CertificateSource;
+import dev.hapcert.source.DesiredCertificate;
+import java.util.List;
+
+/** Certificate sources made up by a test: what they hand out and when is up to the test. */
+public final class Sources {
+    private Sources() {
+    }
+
+    /** A store whose entries {@code listing} reads, at the test's pace; only the streaming read is used. */
+    public static CertificateSource listing(String description, CertificateSource.Listing listing) {
+        return new CertificateSource() {
+            @Override
+            public List<DesiredCertificate> load() {
+                throw new UnsupportedOperationException("read through list(), as a sync does");
+            }
+
+            @Override
+            public Listing list() {
+                return listing;
+            }
+
+            @Override
+            public String describe() {
+                return description;
+            }
+        };
+    }
+}
