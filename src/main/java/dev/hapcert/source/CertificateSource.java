@@ -7,16 +7,18 @@ import java.util.function.Consumer;
 /**
  * Where desired certificates come from: one certbot lineage (the deploy hook), explicit files, an ACME client's hook
  * environment or arguments, or a client's whole store (certbot config dir, acme.sh home, lego path, dehydrated base
- * dir, a directory of bundles). A source reads and validates everything before anything is deployed, so a bad bundle
- * fails before HAProxy or the disk is touched.
+ * dir, a directory of bundles). Every certificate is read and validated before anything is deployed for it, so a bad
+ * bundle fails before HAProxy or the disk is touched for it.
  *
- * <p>Two ways to read, for two kinds of caller:
+ * <p>Three ways to read, for three kinds of caller:
  * <ul>
  *   <li>{@link #load()} is all-or-nothing: the deploy hook wants exactly the certificate it was called for, and any
  *       problem is a failure of the whole run.</li>
  *   <li>{@link #loadEach()} reports per certificate: {@code sync}, {@code status} and {@code doctor} read whole stores
  *       and must deploy or show every good certificate even when another one is broken. It throws only when the
  *       store as a whole cannot be read (missing or unreadable directory).</li>
+ *   <li>{@link #list()} is {@code loadEach()} in two steps, for {@code sync}, which deploys each batch while the next
+ *       is still being read ({@link CertificateFeed}).</li>
  * </ul>
  * Sources of one certificate get {@code loadEach()} for free; stores implement {@code loadEach()} and derive
  * {@code load()} from it with {@link SourceItem#requireAll}.
