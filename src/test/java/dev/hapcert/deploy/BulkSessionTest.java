@@ -253,6 +253,38 @@ class BulkSessionTest {
         assertThat(Files.readString(haproxy.crtList())).doesNotContain(victim).doesNotContain(symlinked.toString());
     }
 
+    @Test
+    void aConnectionLostMidwayFailsTheRestAndPutsBackTheFilesOfBatchesNeverSent() throws Exception {
+        List<DesiredCertificate> all = certs(BATCH * 2 + 17, "x");
+        // Batches of 16, 32, 40, 17: a payload over tune.bufsize in the second makes HAProxy 2.6 drop the connection.
+        int dropAt = BulkSession.FIRST_BATCH + 4;
+        String dropped = haproxy.certsDir().resolve("x" + dropAt + ".bulk.test.pem").toString();
+        Function<Command, Command> fault = c -> c.line().equals("set ssl cert " + dropped)
+                ? Command.withPayload("x".repeat(20_000), "set", "ssl", "cert", dropped) : c;
+        List<CertificateResult> results = bulk(all, fault);
+        assertThat(results).hasSize(all.size());
+        int secondBatchEnd = BulkSession.FIRST_BATCH * 3;
+        for (int i = 0; i < all.size(); i++) {
+            CertificateResult r = results.get(i);
+            Path file = haproxy.certsDir().resolve("x" + i + ".bulk.test.pem");
+            if (i < BulkSession.FIRST_BATCH) {
+                assertThat(r.outcome()).as(r.certificate() + ": " + r.detail()).isEqualTo(Outcome.ADDED);
+                assertThat(haproxy.servedCertificate("x" + i + ".bulk.test").getSerialNumber())
+                        .isEqualTo(all.get(i).bundle().leaf().getSerialNumber());
+            } else {
+                assertThat(r.outcome()).as(r.certificate() + ": " + r.detail()).isEqualTo(Outcome.UNREACHABLE);
+                if (i >= secondBatchEnd) {
+                    // Planned and written ahead, never sent: the file was put back (there was none).
+                    assertThat(file).as("bundle file of a batch never sent").doesNotExist();
+                }
+            }
+        }
+        // Nothing is left half-done in HAProxy: no transaction stays open.
+        try (RuntimeApiClient c = RuntimeApiClient.open(RuntimeApiAddress.unix(haproxy.adminSocket()))) {
+            assertThat(c.showSslCerts().transactions()).isEmpty();
+        }
+    }
+
     /** A real connection that rewrites chosen commands on their way out: a fault HAProxy then answers for real. */
     private static final class Rewriting implements RuntimeApiTransport {
         private final Path socket;
