@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -51,11 +53,15 @@ public final class OwnershipFile {
         return new OwnershipFile(path, names);
     }
 
+    /** Up to this many names are searched for in the file's text; more are looked up in its lines, read once. */
+    private static final int SEARCHED_NAMES = 8;
+
     /**
-     * Whether the registry in {@code certDirOnHost} already lists every one of {@code certificateNames}, found by
-     * searching the file's bytes for each name as a whole line rather than reading it into a set: a renewal (the deploy
-     * hook's usual run) finds its name there, and a registry of 10,000 names would otherwise cost it milliseconds.
-     * False when in doubt (no file, a symbolic link, unreadable): the caller then reads and updates as usual.
+     * Whether the registry in {@code certDirOnHost} already lists every one of {@code certificateNames}. For the deploy
+     * hook's one name (a renewal finds it there) the file's text is searched for the name as a whole line rather than
+     * read into a sorted set, which with 10,000 names would cost the hook milliseconds; many names are looked up in a
+     * set of the file's lines. False when in doubt (no file, a symbolic link, unreadable): the caller then reads and
+     * updates as usual.
      */
     public static boolean listsAll(Path certDirOnHost, Collection<String> certificateNames) {
         Path path = certDirOnHost.resolve(FILE_NAME);
@@ -70,6 +76,9 @@ public final class OwnershipFile {
             text = "\n" + new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return false;
+        }
+        if (certificateNames.size() > SEARCHED_NAMES) {
+            return new HashSet<>(Arrays.asList(text.split("\n"))).containsAll(certificateNames);
         }
         for (String name : certificateNames) {
             if (!text.contains("\n" + name + "\n")) {

@@ -39,6 +39,20 @@ class OwnershipFileTest {
     }
 
     @Test
+    void listsAllLooksUpManyNamesInTheLinesReadOnce() throws Exception {
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            many.add("/c/site-" + i + ".pem");
+        }
+        OwnershipFile.read(dir).update(many, List.of(), FileOwnership.DEFAULT);
+        assertThat(OwnershipFile.listsAll(dir, many)).isTrue();
+        List<String> oneMore = new java.util.ArrayList<>(many);
+        oneMore.add("/c/site-2000.pem");
+        assertThat(OwnershipFile.listsAll(dir, oneMore)).isFalse();
+        assertThat(OwnershipFile.listsAll(dir, many.subList(0, 20).stream().map(n -> n + "x").toList())).isFalse();
+    }
+
+    @Test
     void aSymbolicLinkIsNeitherTrustedNorFollowed() throws Exception {
         Path elsewhere = Files.writeString(dir.resolve("elsewhere"), "# x\n/c/a.pem\n");
         Files.createSymbolicLink(dir.resolve(OwnershipFile.FILE_NAME), elsewhere);
