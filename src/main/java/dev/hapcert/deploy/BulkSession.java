@@ -332,11 +332,13 @@ final class BulkSession {
         /** Empties the queue so that a stopped planner can put its End and finish (after an unexpected error). */
         void drainQuietly() {
             while (!ended && (isAlive() || !queue.isEmpty())) {
-                Step step = queue.poll();
-                if (step == null) {
-                    Thread.onSpinWait();
-                } else {
+                try {
+                    // Timed: the planner may be waiting for the source, not for room in the queue.
+                    Step step = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
                     ended |= step instanceof End;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
         }

@@ -170,8 +170,8 @@ public final class PreparedDeploy {
         try {
             resolved = TargetConnector.resolve(target, List.of(certName), notices);
             RuntimeApiClient client = resolved.client();
-            // The open transactions from the head of 'show ssl cert' only, the store by name, and the running
-            // crt-list only when the files cannot tell: nothing here lists what HAProxy holds in full.
+            // The open transaction from one short probe, the store by name, and the running crt-list only when the
+            // files cannot tell: nothing here lists what HAProxy holds in full.
             if (!client.showSslCertTransactions().isEmpty()) {
                 resolved.close();
                 lock.close();

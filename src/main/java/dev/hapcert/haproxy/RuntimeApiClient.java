@@ -359,8 +359,14 @@ public final class RuntimeApiClient implements AutoCloseable {
     }
 
     private boolean isReadAhead(Command c) {
+        // A loop, not a stream: this runs on the deploy hook's worker before it has linked any lambda.
         Command sent = routed(c);
-        return readAhead.stream().anyMatch(r -> r.command().equals(sent));
+        for (Reply r : readAhead) {
+            if (r.command().equals(sent)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Reply call(Command c, String headUpTo) throws HaproxyUnreachableException {

@@ -89,10 +89,7 @@ public final class CertificateFeed {
     /** Every loaded certificate, in source order, once reading is done. */
     public List<DesiredCertificate> all() {
         synchronized (lock) {
-            while (!complete) {
-                waitForReader();
-            }
-            failIfBroken();
+            awaitComplete();
             return List.copyOf(loaded);
         }
     }
@@ -100,10 +97,7 @@ public final class CertificateFeed {
     /** The entries that did not load (failed or skipped), in source order, once reading is done. */
     public List<SourceItem> notLoaded() {
         synchronized (lock) {
-            while (!complete) {
-                waitForReader();
-            }
-            failIfBroken();
+            awaitComplete();
             return List.copyOf(notLoaded);
         }
     }
@@ -131,6 +125,14 @@ public final class CertificateFeed {
             }
             return loaded.size() >= n;
         }
+    }
+
+    /** Waits, with the lock held, until reading is done; then fails if the reader broke. */
+    private void awaitComplete() {
+        while (!complete) {
+            waitForReader();
+        }
+        failIfBroken();
     }
 
     /** One wait for the reader's progress, with the lock held; an interrupt is kept for the caller. */
