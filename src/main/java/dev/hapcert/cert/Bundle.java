@@ -71,17 +71,21 @@ public record Bundle(X509Certificate leaf, List<X509Certificate> chain, PrivateK
         return b.toString();
     }
 
-    /** The key's canonical PEM. */
+    /** The key's canonical PEM, in the form HAProxy is given ({@link PrivateKeyMaterial#haproxyPem()}). */
     public String keyPem() {
-        return key.toPem();
+        return key.haproxyPem();
     }
 
     /**
-     * Certificates then key, LF only, no blank lines, final newline: the file HAProxy loads. A blank line would end a
-     * Runtime API payload early, so this form is also safe to send as {@code set ssl cert <name> <<} payload.
+     * Key, then leaf, then chain; LF only, no blank lines, final newline: the file HAProxy loads. A blank line would
+     * end a Runtime API payload early, so this form is also safe to send as {@code set ssl cert <name> <<} payload.
+     *
+     * <p>The key comes first because HAProxy reads a bundle in passes, the key before the certificates, starting
+     * over each time: on OpenSSL 3 every block in front of the key is offered to every key decoder first. The leaf
+     * is still the first certificate, so the chain order HAProxy serves is unchanged.
      */
     public byte[] haproxyPem() {
-        return (certificatesPem() + keyPem()).getBytes(StandardCharsets.US_ASCII);
+        return (keyPem() + certificatesPem()).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Names, serial and expiry only: never key material. */

@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * A private key as the operator gave it: the JDK key (for signing checks), its algorithm ({@code RSA}, {@code EC} or
- * {@code Ed25519}), and the PEM label and DER exactly as read, so the key HAProxy receives is byte for byte the key
- * on disk, only re-wrapped canonically. Nothing here ever prints the key: {@link #toString()} is redacted.
+ * {@code Ed25519}), and the PEM label and DER exactly as read. HAProxy receives the same key, re-wrapped canonically
+ * and, for PKCS#8 RSA and EC keys, in its traditional form ({@link #haproxyPem()}). Nothing here ever prints the key: {@link #toString()} is redacted.
  */
 public final class PrivateKeyMaterial {
     private final PrivateKey key;
@@ -44,6 +44,20 @@ public final class PrivateKeyMaterial {
     /** Canonical PEM of the key as given: 64-column base64, LF line ends, final newline. */
     public String toPem() {
         return new PemBlock(label, der).toPem();
+    }
+
+    /**
+     * Canonical PEM of the key in the form HAProxy loads fastest: the traditional form for a PKCS#8 RSA or EC key
+     * (see {@link Pkcs8Header#traditionalForm}), the key as given otherwise. The same key either way.
+     */
+    public String haproxyPem() {
+        if (label.equals("PRIVATE KEY")) {
+            java.util.Optional<PemBlock> traditional = Pkcs8Header.traditionalForm(der);
+            if (traditional.isPresent()) {
+                return traditional.get().toPem();
+            }
+        }
+        return toPem();
     }
 
     @Override

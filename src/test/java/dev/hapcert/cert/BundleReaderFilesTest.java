@@ -37,14 +37,14 @@ class BundleReaderFilesTest {
     @Test
     void readsACertbotLineage() throws Exception {
         Bundle bundle = BundleReader.fromLineage(live);
-        KeyLeaks.assertSameSecret(bundle.haproxyPem(), ISSUED.haproxyPem().getBytes());
+        KeyLeaks.assertSameSecret(bundle.haproxyPem(), Fixtures.rendered(ISSUED).getBytes());
         assertThat(bundle.dnsNames()).containsExactly("shop.example.test", "www.shop.example.test");
     }
 
     @Test
     void fallsBackToCertAndChainWithoutFullchain() throws Exception {
         Files.delete(live.resolve("fullchain.pem"));
-        KeyLeaks.assertSameSecret(BundleReader.fromLineage(live).haproxyPem(), ISSUED.haproxyPem().getBytes());
+        KeyLeaks.assertSameSecret(BundleReader.fromLineage(live).haproxyPem(), Fixtures.rendered(ISSUED).getBytes());
     }
 
     @Test
@@ -82,7 +82,7 @@ class BundleReaderFilesTest {
     @Test
     void theKeyMayBeInsideTheCertificateFile() throws Exception {
         Path combined = Files.writeString(config.resolve("shop.pem"), ISSUED.haproxyPem());
-        KeyLeaks.assertSameSecret(BundleReader.fromFiles(combined, null, null).haproxyPem(), ISSUED.haproxyPem().getBytes());
+        KeyLeaks.assertSameSecret(BundleReader.fromFiles(combined, null, null).haproxyPem(), Fixtures.rendered(ISSUED).getBytes());
         // The same key given twice (combined file and key file) is still one key.
         assertThat(BundleReader.fromFiles(combined, null, archive.resolve("privkey1.pem")).key().algorithm()).isEqualTo("EC");
     }

@@ -59,7 +59,7 @@ class BundleTest {
         assertThat(bundle.notBefore()).isEqualTo(ISSUED.leaf().getNotBefore().toInstant());
         assertThat(bundle.notAfter()).isEqualTo(ISSUED.leaf().getNotAfter().toInstant());
         assertThat(bundle.certificatesPem()).isEqualTo(ISSUED.fullchainPem());
-        KeyLeaks.assertSameSecret(bundle.keyPem(), ISSUED.keyPkcs8Pem());
+        KeyLeaks.assertSameSecret(bundle.key().toPem(), ISSUED.keyPkcs8Pem());
         assertThat(bundle.certificates()).containsExactly(ISSUED.leaf(), Fixtures.INTERMEDIATE.certificate());
     }
 
@@ -94,10 +94,11 @@ class BundleTest {
         // Booleans only: the text holds a key and must not end up in a failure message.
         assertThat(text.contains("\r")).as("has CR").isFalse();
         assertThat(text.contains("\n\n")).as("has a blank line").isFalse();
-        assertThat(text.startsWith("-----BEGIN CERTIFICATE-----\n")).as("starts with the leaf").isTrue();
-        assertThat(text.endsWith("-----END PRIVATE KEY-----\n")).as("ends with the key and a newline").isTrue();
+        assertThat(text.startsWith("-----BEGIN EC PRIVATE KEY-----\n")).as("starts with the key").isTrue();
+        assertThat(text.endsWith(ISSUED.fullchainPem())).as("ends with leaf and chain and a newline").isTrue();
         assertThat(text.lines().allMatch(l -> l.length() <= 64)).as("lines of at most 64 columns").isTrue();
-        KeyLeaks.assertSameSecret(pem, ISSUED.haproxyPem().getBytes(StandardCharsets.US_ASCII));
+        KeyLeaks.assertSameSecret(pem, (Pkcs8Header.traditionalForm(ISSUED.keys().getPrivate().getEncoded()).orElseThrow().toPem()
+                + ISSUED.fullchainPem()).getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test

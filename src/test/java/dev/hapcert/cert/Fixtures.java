@@ -58,6 +58,36 @@ final class Fixtures {
         return TestCertificates.pemBlock("EC PRIVATE KEY", sec1);
     }
 
+    /**
+     * An EC key as OpenSSL (and so certbot) writes PKCS#8: the SEC1 structure inside carries {@code point} as its
+     * public key and leaves the curve to the AlgorithmIdentifier. The JDK's own encoding has no public key.
+     */
+    static byte[] opensslStylePkcs8(java.security.KeyPair keys, java.security.PublicKey point) throws Exception {
+        ECPrivateKey key = (ECPrivateKey) keys.getPrivate();
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                key.getParams().getOrder().bitLength(), key.getS(),
+                SubjectPublicKeyInfo.getInstance(point.getEncoded()).getPublicKeyData(), null);
+        return new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), sec1).getEncoded();
+    }
+
+    /**
+     * What {@link Bundle#haproxyPem()} renders for this leaf and chain with {@code keyPem}: the key first, in its
+     * traditional form when it was given as PKCS#8 and has one (that conversion is checked on its own against
+     * BouncyCastle in TraditionalKeyFormTest).
+     */
+    static String rendered(Issued issued, String keyPem) throws Exception {
+        PemBlock key = PemReader.read(keyPem, "fixture key").get(0);
+        String first = key.label().equals("PRIVATE KEY")
+                ? Pkcs8Header.traditionalForm(key.der()).map(PemBlock::toPem).orElse(keyPem) : keyPem;
+        return first + issued.fullchainPem();
+    }
+
+    /** {@link #rendered(Issued, String)} of the leaf with its PKCS#8 key. */
+    static String rendered(Issued issued) throws Exception {
+        return rendered(issued, issued.keyPkcs8Pem());
+    }
+
     static PrivateKeyMaterial pkcs8(java.security.PrivateKey key) throws Exception {
         return KeyReader.read(new PemBlock("PRIVATE KEY", key.getEncoded()), "test key");
     }

@@ -9,15 +9,12 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -33,7 +30,7 @@ class PublicPartsCheckTest {
     @Test
     void anOpenSslStyleEcKeyMatchesItsCertificateByItsPublicPoint() throws Exception {
         Issued issued = Fixtures.leaf(KeyType.EC_P256);
-        PrivateKeyMaterial key = pkcs8(opensslStyle(issued.keys(), issued.keys().getPublic()));
+        PrivateKeyMaterial key = pkcs8(Fixtures.opensslStylePkcs8(issued.keys(), issued.keys().getPublic()));
         assertThat(Pkcs8Header.embeddedEcPublicKey(key.der())).isPresent();
         assertThat(KeyPairCheck.matches(key, issued.leaf().getPublicKey())).isTrue();
         assertThat(KeyPairCheck.matches(key, Fixtures.leaf(KeyType.EC_P384).leaf().getPublicKey())).isFalse();
@@ -46,7 +43,7 @@ class PublicPartsCheckTest {
         // OpenSSL compares public keys and HAProxy refuses the bundle, so hapcert must refuse it too.
         Issued issued = Fixtures.leaf(KeyType.EC_P256);
         KeyPair other = ecKeys();
-        PrivateKeyMaterial key = pkcs8(opensslStyle(issued.keys(), other.getPublic()));
+        PrivateKeyMaterial key = pkcs8(Fixtures.opensslStylePkcs8(issued.keys(), other.getPublic()));
         assertThat(KeyPairCheck.matches(key, issued.leaf().getPublicKey())).isFalse();
         assertThat(KeyPairCheck.matches(key.key(), issued.leaf().getPublicKey())).isTrue();
     }
@@ -93,15 +90,6 @@ class PublicPartsCheckTest {
     }
 
     /** PKCS#8 with the public point inside, as OpenSSL writes it; {@code point} may belong to another key. */
-    private static byte[] opensslStyle(KeyPair keys, PublicKey point) throws Exception {
-        ECPrivateKey key = (ECPrivateKey) keys.getPrivate();
-        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
-        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
-                key.getParams().getOrder().bitLength(), key.getS(),
-                SubjectPublicKeyInfo.getInstance(point.getEncoded()).getPublicKeyData(), null);
-        return new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), sec1).getEncoded();
-    }
-
     private static X509Certificate cert(String subject, KeyPair keys, String issuer, KeyPair issuerKeys,
                                         X509Certificate issuerCert) throws Exception {
         JcaX509ExtensionUtils ids = new JcaX509ExtensionUtils();
