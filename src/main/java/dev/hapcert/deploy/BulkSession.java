@@ -16,8 +16,10 @@ import dev.hapcert.store.CrtListFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -165,14 +167,32 @@ final class BulkSession {
             results.set(item.index, item.result);
         }
         List<Integer> again = new ArrayList<>(planner.again);
+        Map<Integer, BulkItem> retried = new HashMap<>();
         for (BulkItem item : retry) {
             again.add(item.index);
+            retried.put(item.index, item);
         }
         again.sort(null);
         for (int i : again) {
-            results.set(i, fallback.deploy(planner.taken.get(i)));
+            CertificateResult alone = fallback.deploy(planner.taken.get(i));
+            BulkItem item = retried.get(i);
+            results.set(i, item == null ? alone : asPlanned(item, alone));
         }
         return List.copyOf(results);
+    }
+
+    /**
+     * The result of a certificate retried alone, told as this run's change: the batch may have done part of it
+     * before HAProxy's lock stopped it (a new certificate committed, its crt-list entry not yet added), which the
+     * retry then sees as an update, or as nothing left to do.
+     */
+    private static CertificateResult asPlanned(BulkItem item, CertificateResult alone) {
+        if (alone.outcome() != Outcome.UPDATED && alone.outcome() != Outcome.UNCHANGED) {
+            return alone;
+        }
+        return new CertificateResult(alone.target(), alone.certificate(), item.outcome, item.previousSerial,
+                alone.serial(), "retried alone after HAProxy's certificate lock: " + alone.detail(),
+                (System.nanoTime() - item.started) / 1_000_000);
     }
 
     /** What the planner hands the sender: a planned batch, or the end. */

@@ -88,7 +88,13 @@ class BulkSessionTest {
     /** The bulk path directly, in batches of {@link #BATCH}, over a connection that may rewrite commands. */
     private List<CertificateResult> bulk(List<DesiredCertificate> certificates, Function<Command, Command> fault)
             throws Exception {
-        try (RuntimeApiClient client = RuntimeApiClient.over(new Rewriting(haproxy.adminSocket(), fault),
+        return bulk(certificates, fault, c -> false);
+    }
+
+    /** As above; HAProxy's "currently locked" answer replaces the reply to each command {@code locked} selects. */
+    private List<CertificateResult> bulk(List<DesiredCertificate> certificates, Function<Command, Command> fault,
+                                         java.util.function.Predicate<Command> locked) throws Exception {
+        try (RuntimeApiClient client = RuntimeApiClient.over(new Rewriting(haproxy.adminSocket(), fault, locked),
                 RuntimeApiTimeouts.DEFAULT)) {
             TargetSession fallback = new TargetSession(client, target, DeployOptions.defaults(), m -> { }, true);
             List<CertificateResult> results = new BulkSession(client, target, DeployOptions.defaults(), m -> { },
@@ -254,6 +260,34 @@ class BulkSessionTest {
     }
 
     @Test
+    void aCertificateCaughtByHaproxysLockIsRetriedAloneAndReportedAsThisRunsChange() throws Exception {
+        List<DesiredCertificate> all = certs(BATCH + 5, "l");
+        String committedOnly = haproxy.certsDir().resolve("l5.bulk.test.pem").toString();
+        String notEvenSet = haproxy.certsDir().resolve("l30.bulk.test.pem").toString();
+        // l5: its commit goes through, then the lock answers its crt-list entry, so the retry alone finds the new
+        // certificate loaded and only the entry missing. l30: the lock answers its set, nothing of it is done.
+        // Each answered "locked" once: the retry gets through.
+        Set<String> lockedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<CertificateResult> results = bulk(all, c -> c, c ->
+                ((c.words().get(0).equals("add") && new String(c.encode(), java.nio.charset.StandardCharsets.UTF_8)
+                        .contains("<<\n" + committedOnly + "\n"))
+                        || c.line().equals("set ssl cert " + notEvenSet))
+                && lockedOnce.add(new String(c.encode(), java.nio.charset.StandardCharsets.UTF_8)));
+        for (int i = 0; i < all.size(); i++) {
+            CertificateResult r = results.get(i);
+            assertThat(r.outcome()).as(r.certificate() + ": " + r.detail()).isEqualTo(Outcome.ADDED);
+            assertThat(r.previousSerial()).as(r.certificate()).isNull();
+            assertThat(haproxy.servedCertificate("l" + i + ".bulk.test").getSerialNumber())
+                    .isEqualTo(all.get(i).bundle().leaf().getSerialNumber());
+        }
+        assertThat(results.get(5).detail()).contains("retried alone after HAProxy's certificate lock");
+        assertThat(Files.readString(haproxy.crtList())).contains(committedOnly + "\n").contains(notEvenSet + "\n");
+        try (RuntimeApiClient c = RuntimeApiClient.open(RuntimeApiAddress.unix(haproxy.adminSocket()))) {
+            assertThat(c.showSslCerts().transactions()).isEmpty();
+        }
+    }
+
+    @Test
     void aConnectionLostMidwayFailsTheRestAndPutsBackTheFilesOfBatchesNeverSent() throws Exception {
         List<DesiredCertificate> all = certs(BATCH * 2 + 17, "x");
         // Batches of 16, 32, 40, 17: a payload over tune.bufsize in the second makes HAProxy 2.6 drop the connection.
@@ -290,19 +324,31 @@ class BulkSessionTest {
         private final Path socket;
         private final RuntimeApiConnection connection;
         private final Function<Command, Command> rewrite;
+        private final java.util.function.Predicate<Command> locked;
 
-        Rewriting(Path socket, Function<Command, Command> rewrite) throws Exception {
+        Rewriting(Path socket, Function<Command, Command> rewrite, java.util.function.Predicate<Command> locked)
+                throws Exception {
             this.socket = socket;
             this.rewrite = rewrite;
+            this.locked = locked;
             this.connection = RuntimeApiConnection.open(RuntimeApiAddress.unix(socket), RuntimeApiTimeouts.DEFAULT);
         }
 
         @Override
         public List<Reply> exchange(List<Command> commands) throws dev.hapcert.error.HaproxyUnreachableException {
-            List<Reply> got = connection.exchange(commands.stream().map(rewrite).toList());
+            // A command answered "locked" is not carried out: HAProxy gets a harmless one in its place.
+            boolean[] isLocked = new boolean[commands.size()];
+            List<Command> sent = new ArrayList<>();
+            for (int i = 0; i < commands.size(); i++) {
+                isLocked[i] = locked.test(commands.get(i));
+                sent.add(isLocked[i] ? Command.of("show", "ssl", "cert") : rewrite.apply(commands.get(i)));
+            }
+            List<Reply> got = connection.exchange(sent);
             List<Reply> out = new ArrayList<>();
             for (int i = 0; i < got.size(); i++) {
-                out.add(new Reply(commands.get(i), got.get(i).text()));
+                out.add(new Reply(commands.get(i), isLocked[i]
+                        ? "Can't update the certificate!\nOperations on certificates are currently locked!\n"
+                        : got.get(i).text()));
             }
             return out;
         }
