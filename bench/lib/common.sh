@@ -58,8 +58,15 @@ start_haproxy() {
 }
 
 stop_haproxy() {
-    local dir=$1
-    [[ -f $dir/haproxy.pid ]] && kill "$(head -n1 "$dir/haproxy.pid")" 2>/dev/null || true
+    local dir=$1 master i
+    [[ -f $dir/haproxy.pid ]] || return 0
+    master=$(head -n1 "$dir/haproxy.pid")
+    kill "$master" 2>/dev/null || return 0
+    # Wait for it to be gone: an HAProxy freeing thousands of certificates takes CPU from whatever is timed next.
+    for ((i = 0; i < 200; i++)); do
+        kill -0 "$master" 2>/dev/null || return 0
+        sleep 0.05
+    done
 }
 
 # RSS in KiB of HAProxy's workers (current and old), the processes that hold certificates.
