@@ -58,13 +58,16 @@ start_haproxy() {
 }
 
 stop_haproxy() {
-    local dir=$1 master i
+    local dir=$1 master pids i
     [[ -f $dir/haproxy.pid ]] || return 0
     master=$(head -n1 "$dir/haproxy.pid")
+    pids="$master $(pgrep -P "$master" | tr '\n' ' ')"
     kill "$master" 2>/dev/null || return 0
-    # Wait for it to be gone: an HAProxy freeing thousands of certificates takes CPU from whatever is timed next.
+    # Wait until master and workers are gone: a worker freeing thousands of certificates takes CPU from whatever is
+    # timed next, and may outlive its master.
     for ((i = 0; i < 200; i++)); do
-        kill -0 "$master" 2>/dev/null || return 0
+        # shellcheck disable=SC2086
+        kill -0 $pids 2>/dev/null || return 0
         sleep 0.05
     done
 }
