@@ -61,7 +61,7 @@ stop_haproxy() {
     local dir=$1 master pids i
     [[ -f $dir/haproxy.pid ]] || return 0
     master=$(head -n1 "$dir/haproxy.pid")
-    pids="$master $(pgrep -P "$master" | tr '\n' ' ')"
+    pids="$master $(pgrep -P "$master" | tr '\n' ' ' || true)"
     kill "$master" 2>/dev/null || return 0
     # Wait until master and workers are gone: a worker freeing thousands of certificates takes CPU from whatever is
     # timed next, and may outlive its master.
