@@ -104,9 +104,14 @@ bench_bulk() {
         row "4 memory" "hapcert peak RSS during the $bulk sync, MB (-Xmx256m)" "$sync_mb" "$check_mb (haproxy -c)" \
             "$(ratio "$sync_mb" "$check_mb")" "≤ 256 MB" "$(verdict le "$sync_mb" 256)"
 
-        # A restart or reload after the sync parses the bundles hapcert wrote (flushed first, like the farm's).
+        # A restart or reload after the sync parses the bundles hapcert wrote (flushed first, like the farm's). The
+        # configuration has the baseline's shape: the crt-list alone on the bind line. (The live one also names the
+        # default certificate with `crt`, which HAProxy 2.6 needs while the crt-list is empty; with both on one bind
+        # line, haproxy -c takes about 14% longer for the same certificates, the Runtime API about 1%.)
+        mkdir -p "$dir/restart"
+        write_cfg "$dir/restart" "$(free_port)" "$dir/live/crt-list.txt"
         sync
-        /usr/bin/time -f '%e %M' -o "$dir/restart.time" haproxy -c -q -f "$dir/live/haproxy.cfg" >&2
+        /usr/bin/time -f '%e %M' -o "$dir/restart.time" haproxy -c -q -f "$dir/restart/haproxy.cfg" >&2
         local restart_s restart_mb
         read -r restart_s restart_mb < <(tail -n1 "$dir/restart.time")
         row "1 bulk (restart)" "haproxy -c on the $bulk bundles hapcert wrote, s" "$restart_s" "$check_s (bundles as given)" \
