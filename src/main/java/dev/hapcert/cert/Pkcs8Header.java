@@ -112,7 +112,8 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
             }
             return java.util.Optional.of(new PemBlock("EC PRIVATE KEY", encode(SEQUENCE, content.toByteArray())));
         } catch (MalformedException e) {
-            return java.util.Optional.empty();  // the reader has accepted it; whatever this cannot follow stays as given
+            // The key reader has accepted the key; a shape this does not follow is sent as given.
+            return java.util.Optional.empty();
         }
     }
 

@@ -82,7 +82,8 @@ class BundleReaderFilesTest {
     @Test
     void theKeyMayBeInsideTheCertificateFile() throws Exception {
         Path combined = Files.writeString(config.resolve("shop.pem"), ISSUED.haproxyPem());
-        KeyLeaks.assertSameSecret(BundleReader.fromFiles(combined, null, null).haproxyPem(), Fixtures.rendered(ISSUED).getBytes());
+        KeyLeaks.assertSameSecret(BundleReader.fromFiles(combined, null, null).haproxyPem(),
+                Fixtures.rendered(ISSUED).getBytes());
         // The same key given twice (combined file and key file) is still one key.
         assertThat(BundleReader.fromFiles(combined, null, archive.resolve("privkey1.pem")).key().algorithm()).isEqualTo("EC");
     }
