@@ -17,7 +17,7 @@ final class BundlePayloads {
     private BundlePayloads() {
     }
 
-    /** The whole bundle, leaf, chain and key ({@link Bundle#haproxyPem()}), as one payload. */
+    /** The whole bundle, key, leaf and chain ({@link Bundle#haproxyPem()}), as one payload. */
     static String whole(byte[] haproxyPem) {
         return new String(haproxyPem, StandardCharsets.US_ASCII);
     }

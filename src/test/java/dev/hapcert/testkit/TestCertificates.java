@@ -176,7 +176,7 @@ public final class TestCertificates {
             return writeWithBouncyCastle(keys.getPrivate());
         }
 
-        /** Leaf, chain and key in one file: what HAProxy loads. */
+        /** Leaf, chain and PKCS#8 key in one file, as a shell hook concatenates them (hapcert renders its own form). */
         public String haproxyPem() {
             return fullchainPem() + keyPkcs8Pem();
         }
