@@ -43,6 +43,24 @@ class TraditionalKeyFormTest {
     }
 
     @Test
+    void aP521KeyNeedsLongFormLengths() throws Exception {
+        // The SEC1 structure of a P-521 key is over 127 bytes long, so its length takes the long DER form.
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp521r1"));
+        java.security.KeyPair keys = g.generateKeyPair();
+        byte[] pkcs8 = Fixtures.opensslStylePkcs8(keys, keys.getPublic());
+
+        PemBlock traditional = Pkcs8Header.traditionalForm(pkcs8).orElseThrow();
+
+        ECPrivateKey key = (ECPrivateKey) keys.getPrivate();
+        byte[] expected = new org.bouncycastle.asn1.sec.ECPrivateKey(key.getParams().getOrder().bitLength(), key.getS(),
+                SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData(),
+                PrivateKeyInfo.getInstance(pkcs8).getPrivateKeyAlgorithm().getParameters()).getEncoded();
+        KeyLeaks.assertSameSecret(traditional.der(), expected);
+        assertSameEcKey(KeyReader.read(traditional, "converted key"), key);
+    }
+
+    @Test
     void anEcKeyWithoutItsPointKeepsTheCurveAndReadsBackAsTheSameKey() throws Exception {
         Issued issued = Fixtures.leaf(KeyType.EC_P256);
         byte[] jdkEncoded = issued.keys().getPrivate().getEncoded();
