@@ -34,14 +34,13 @@ final class BulkFileWriter {
     void write(List<BulkItem> batch, String targetName) throws ConfigException {
         Set<Path> dirs = new LinkedHashSet<>();
         for (BulkItem item : batch) {
-            item.pem = item.certificate.bundle().haproxyPem();
+            if (item.pem == null) {
+                item.pem = item.certificate.bundle().haproxyPem();  // a new file: not encoded while planning
+            }
             if (!item.work.writeBundle()) {
                 continue;
             }
             try {
-                if (item.work.loadInRuntime()) {
-                    item.previousFile = AtomicFileWriter.currentContent(item.bundlePath);
-                }
                 AtomicFileWriter.replace(item.bundlePath, item.pem, ownership);
                 item.fileWritten = true;
                 dirs.add(item.bundlePath.getParent());

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 
 /**
  * The working state of one certificate of a bulk sync while its batch is written and sent: what it needs, what
- * has happened so far, and how to undo it. Mutable on purpose and confined to {@link BulkSession}: the writer thread
- * fills {@link #pem} and {@link #previousFile} before the batch is handed over to the socket thread, which alone
+ * has happened so far, and how to undo it. Mutable on purpose and confined to {@link BulkSession}: the planner
+ * fills {@link #pem} and {@link #previousFile} where a bundle file already exists (it read and compared it), the writer
+ * thread fills {@link #pem} for the others, all before the batch is handed over to the socket thread, which alone
  * touches it from then on.
  */
 final class BulkItem {

@@ -9,9 +9,8 @@ import dev.hapcert.haproxy.Reply;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.haproxy.SslCertListing;
-import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrtListFile;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -105,18 +104,15 @@ final class BulkObservation {
         return crtListFile;
     }
 
-    /** The observed state of one certificate; reads its bundle file when one exists. */
-    ObservedState stateOf(DesiredCertificate certificate, String certName, Path bundlePath) throws ConfigException {
+    /**
+     * The observed state of one certificate. {@code onDisk} is its bundle file as read
+     * ({@link AtomicFileWriter#currentContent}, null when there is no regular file) and {@code pem} the bundle as
+     * hapcert would write it; the caller keeps both for the write that may follow, so neither is read or encoded twice.
+     */
+    ObservedState stateOf(String certName, Path bundlePath, byte[] onDisk, byte[] pem) {
         Optional<ObservedState.Loaded> loaded = Optional.ofNullable(details.get(certName)).map(BulkObservation::loadedFrom);
-        boolean exists = Files.exists(bundlePath, LinkOption.NOFOLLOW_LINKS);
-        boolean matches = false;
-        if (exists && Files.isRegularFile(bundlePath, LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                matches = Arrays.equals(Files.readAllBytes(bundlePath), certificate.bundle().haproxyPem());
-            } catch (IOException e) {
-                throw new ConfigException("cannot read " + bundlePath + ": " + e.getMessage(), e);
-            }
-        }
+        boolean exists = onDisk != null || Files.exists(bundlePath, LinkOption.NOFOLLOW_LINKS);
+        boolean matches = onDisk != null && Arrays.equals(onDisk, pem);
         return new ObservedState(loaded, exists, matches, inCrtListFile.contains(certName),
                 runtimeCrtList.contains(certName));
     }

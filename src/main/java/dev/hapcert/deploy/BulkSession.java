@@ -398,7 +398,10 @@ final class BulkSession {
         Path bundlePath = null;
         try {
             bundlePath = target.paths().toHost(name);
-            ObservedState state = observed.stateOf(c, name, bundlePath);
+            // A file already there is compared with the bundle: both are kept for the write (and its undo).
+            byte[] onDisk = AtomicFileWriter.currentContent(bundlePath);
+            byte[] pem = onDisk == null ? null : c.bundle().haproxyPem();
+            ObservedState state = observed.stateOf(name, bundlePath, onDisk, pem);
             String previous = state.loaded().flatMap(ObservedState.Loaded::serial).orElse(null);
             PlanStep step = Planner.plan(c, name, state, options.force());
             PlanStep.Work w;
@@ -417,7 +420,10 @@ final class BulkSession {
             if (options.dryRun()) {
                 return result(name, Outcome.PLANNED, previous, c, "would " + w.describe(), started);
             }
-            work.add(new BulkItem(index, c, name, bundlePath, w, outcome, previous, System.nanoTime()));
+            BulkItem item = new BulkItem(index, c, name, bundlePath, w, outcome, previous, System.nanoTime());
+            item.pem = pem;
+            item.previousFile = w.loadInRuntime() ? onDisk : null;
+            work.add(item);
             return null;
         } catch (HapcertException e) {
             return result(name, Outcome.forFailure(e.exitCode()), null, c, e.getMessage(), started);

@@ -260,6 +260,33 @@ class BulkSessionTest {
     }
 
     @Test
+    void anUpdateWhoseCommitIsRefusedPutsBackTheFileItReplaced() throws Exception {
+        List<DesiredCertificate> first = certs(4, "u");
+        assertThat(bulk(first, c -> c)).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.ADDED));
+        Path refused = haproxy.certsDir().resolve("u1.bulk.test.pem");
+        byte[] before = Files.readAllBytes(refused);
+        List<DesiredCertificate> next = new ArrayList<>();
+        for (int i = 0; i < first.size(); i++) {
+            String name = "u" + i + ".bulk.test";
+            next.add(cert(name, haproxy.ca().leaf(name).issue()));
+        }
+        Function<Command, Command> fault = c -> c.line().equals("commit ssl cert " + refused)
+                ? Command.of("commit", "ssl", "cert", refused + ".other") : c;
+
+        List<CertificateResult> results = bulk(next, fault);
+
+        assertThat(results.get(1).outcome()).isEqualTo(Outcome.HAPROXY_REFUSED);
+        assertThat(Files.readAllBytes(refused)).as("the replaced bundle file, put back").isEqualTo(before);
+        assertThat(haproxy.servedCertificate("u1.bulk.test").getSerialNumber())
+                .isEqualTo(first.get(1).bundle().leaf().getSerialNumber());
+        for (int i : new int[] {0, 2, 3}) {
+            assertThat(results.get(i).outcome()).as(results.get(i).detail()).isEqualTo(Outcome.UPDATED);
+            assertThat(Files.readAllBytes(haproxy.certsDir().resolve("u" + i + ".bulk.test.pem")))
+                    .isEqualTo(next.get(i).bundle().haproxyPem());
+        }
+    }
+
+    @Test
     void aCertificateCaughtByHaproxysLockIsRetriedAloneAndReportedAsThisRunsChange() throws Exception {
         List<DesiredCertificate> all = certs(BATCH + 5, "l");
         String committedOnly = haproxy.certsDir().resolve("l5.bulk.test.pem").toString();
