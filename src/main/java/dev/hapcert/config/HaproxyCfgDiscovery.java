@@ -238,12 +238,11 @@ public final class HaproxyCfgDiscovery {
         // on the deploy hook's path).
         StringBuilder clean = new StringBuilder();
         for (char c : stem.toCharArray()) {
-            boolean alnum = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
-            if (clean.length() == 0 && !alnum) {
+            if (clean.length() == 0 && !TargetConfig.isAlphanumeric(c)) {
                 continue;
             }
-            clean.append(alnum || c == '.' || c == '_' || c == '-' ? c : '-');
+            clean.append(TargetConfig.isNameCharacter(c) ? c : '-');
         }
-        return clean.length() == 0 ? "haproxy" : clean.substring(0, Math.min(63, clean.length()));
+        return clean.length() == 0 ? "haproxy" : clean.substring(0, Math.min(TargetConfig.MAX_NAME, clean.length()));
     }
 }

@@ -39,6 +39,8 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
     /** HAProxy's default {@code tune.bufsize}. */
     public static final int DEFAULT_PAYLOAD_LIMIT = 16_384;
 
+    /** The longest target name. */
+    static final int MAX_NAME = 63;
 
     public TargetConfig {
         Objects.requireNonNull(paths, "paths");
@@ -107,17 +109,25 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
 
     /** {@code [A-Za-z0-9][A-Za-z0-9._-]{0,62}}, checked without the regex engine (see DesiredCertificate). */
     private static boolean isTargetName(String name) {
-        if (name.isEmpty() || name.length() > 63 || name.charAt(0) == '.' || name.charAt(0) == '_' || name.charAt(0) == '-') {
+        if (name.isEmpty() || name.length() > MAX_NAME || !isAlphanumeric(name.charAt(0))) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_'
-                    || c == '-')) {
+            if (!isNameCharacter(name.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A character a target name may hold: an ASCII letter or digit, '.', '_' or '-'. */
+    static boolean isNameCharacter(char c) {
+        return isAlphanumeric(c) || c == '.' || c == '_' || c == '-';
+    }
+
+    /** An ASCII letter or digit: what a target name starts with. */
+    static boolean isAlphanumeric(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
     }
 
     /** Checks crt-list options and returns them trimmed: "" or one {@code [...]} group on one line. */
