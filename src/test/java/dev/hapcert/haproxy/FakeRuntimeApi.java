@@ -1,12 +1,10 @@
 package dev.hapcert.haproxy;
 
+import dev.hapcert.testkit.UnixSocketServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,34 +19,15 @@ import java.util.function.Function;
  * {@code "\n\n> "}. The script maps a received command line to an answer; null closes the connection.
  */
 final class FakeRuntimeApi implements AutoCloseable {
-    private final ServerSocketChannel server;
-    private final Thread thread;
+    private final UnixSocketServer server;
     final List<String> received = new CopyOnWriteArrayList<>();
 
     FakeRuntimeApi(Path socket, Function<Exchange, String> script) throws IOException {
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        thread = new Thread(() -> serve(script), "fake-runtime-api");
-        thread.setDaemon(true);
-        thread.start();
+        server = new UnixSocketServer(socket, "fake-runtime-api", ch -> converse(ch, script));
     }
 
     /** What the fake received: the command line and its payload (null without one). */
     record Exchange(String line, String payload) {
-    }
-
-    private void serve(Function<Exchange, String> script) {
-        while (server.isOpen()) {
-            try {
-                SocketChannel ch = server.accept();
-                // Each connection on its own thread: a client may open a second one while the first stays open.
-                Thread connection = new Thread(() -> converse(ch, script), "fake-runtime-api-connection");
-                connection.setDaemon(true);
-                connection.start();
-            } catch (IOException e) {
-                // Closed by the test.
-            }
-        }
     }
 
     private void converse(SocketChannel channel, Function<Exchange, String> script) {

@@ -1,13 +1,12 @@
 package dev.hapcert.safety;
 
+import dev.hapcert.testkit.UnixSocketServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,33 +55,14 @@ final class FaultProxy implements AutoCloseable {
 
     private final Path socket;
     private final Path upstream;
-    private final ServerSocketChannel server;
-    private final Thread thread;
+    private final UnixSocketServer server;
     final List<String> received = new CopyOnWriteArrayList<>();
 
     FaultProxy(Path socket, Path upstream, Function<Request, Action> policy) throws IOException {
         this.socket = socket;
         this.upstream = upstream;
         Files.deleteIfExists(socket);
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        thread = new Thread(() -> serve(policy), "fault-proxy");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private void serve(Function<Request, Action> policy) {
-        while (server.isOpen()) {
-            try {
-                SocketChannel client = server.accept();
-                // One thread per connection: hapcert keeps its session open while it verifies on a second one.
-                Thread t = new Thread(() -> relay(client, policy), "fault-proxy-connection");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                // Closed by the test.
-            }
-        }
+        server = new UnixSocketServer(socket, "fault-proxy", client -> relay(client, policy));
     }
 
     private void relay(SocketChannel clientChannel, Function<Request, Action> policy) {
