@@ -7,6 +7,7 @@ import dev.hapcert.error.VerificationException;
 import dev.hapcert.haproxy.Command;
 import dev.hapcert.haproxy.Reply;
 import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.haproxy.RuntimeApiTransport;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.source.CertificateFeed;
 import dev.hapcert.source.DesiredCertificate;
@@ -15,6 +16,7 @@ import dev.hapcert.store.CrashPoint;
 import dev.hapcert.store.CrtListFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,8 +36,9 @@ import java.util.function.Consumer;
 /**
  * Many certificates onto one HAProxy at HAProxy's own pace: observe HAProxy's listings once
  * ({@link BulkObservation}), then take the certificates in batches as the source delivers them, observe and plan
- * each batch and write its bundle files on writer threads ({@link BulkFileWriter}) while the batch before it is
- * pipelined on the one connection, and last verify every change on a new connection.
+ * each batch and write its bundle files on writer threads ({@link BulkFileWriter}) while the batches before it are
+ * streamed on the one connection ({@link Wire}: the next batch goes out while HAProxy still works on the last), and
+ * last verify every change on a new connection.
  *
  * <p>Per certificate the wire carries {@code new ssl cert} (new names), {@code set ssl cert}, {@code commit ssl
  * cert}, {@code add ssl crt-list}, in that order and never interleaved with another certificate's set and commit:
@@ -53,11 +56,14 @@ import java.util.function.Consumer;
  */
 final class BulkSession {
     /**
-     * Certificates per pipelined exchange: each exchange ends with HAProxy idle for a round trip, so fewer is better,
-     * while the PEMs of a batch are held until it is sent (500 are under 1 MB).
+     * The most certificates per batch: a batch is planned, written to disk and judged as one, and its PEMs are held
+     * until it is sent (500 are under 1 MB).
      */
     static final int BATCH = 500;
-    /** The first batch: small, so that HAProxy starts working while the source is still being read. */
+    /**
+     * The first batch: small, so that HAProxy starts working while the source is still being read; each next one is
+     * twice the one before, up to {@link #BATCH}.
+     */
     static final int FIRST_BATCH = 16;
     /** Batches planned and being written while one is on the wire. */
     static final int LOOKAHEAD = 2;
@@ -109,7 +115,7 @@ final class BulkSession {
      * <p>The cursor may still be filling (a sync reading its sources). A {@link BatchPlanner} thread takes the
      * certificates in batches as they come (the first ones small, so that HAProxy starts working early), observes
      * and plans each batch and has its files written, up to {@link #LOOKAHEAD} batches ahead; this thread only
-     * sends, so HAProxy gets the next batch as soon as it has answered the last one.
+     * streams them, so HAProxy gets the next batch before it has answered the last one.
      */
     List<CertificateResult> deploy(CertificateFeed.Cursor certificates, TargetSession fallback) throws HapcertException {
         BulkObservation observed = BulkObservation.observe(client, target);
@@ -121,35 +127,36 @@ final class BulkSession {
         });
         BatchPlanner planner = new BatchPlanner(certificates, observed, files);
         planner.start();
+        Wire wire = new Wire(planner);
         try {
-            int sent = 0;
             while (true) {
                 Step step = planner.next();
                 if (step instanceof End end) {
                     if (end.failure() != null) {
-                        if (sent == 0 && planner.work.isEmpty()) {
+                        if (!wire.anySent() && planner.work.isEmpty()) {
                             throw end.failure();  // nothing written or sent yet: the target fails as a whole
                         }
                         planner.failRest(end.failure());
                     }
+                    wire.finish();
                     break;
                 }
                 Planned batch = (Planned) step;
                 try {
                     awaitFiles(batch.written());
-                    send(batch.items());
                 } catch (HapcertException e) {
-                    // The batch on the wire fails with the connection; HAProxy may have taken part of it, so its
-                    // files stay. Batches planned after it were never sent: their files are put back.
+                    // The batch's files are not durable, so none of its commits may go out; the batches before it
+                    // are answered and judged first.
+                    wire.finish();
                     fail(batch.items(), e, false);
                     planner.requestStop();
                     planner.drainAfter(e);
                     planner.failRest(e);
                     break;
                 }
-                CrashPoint.reached("after-commit");
-                sent += batch.items().size();
-                progress.accept(sent, planner.planned());
+                if (!wire.send(batch.items())) {
+                    break;
+                }
             }
         } finally {
             planner.requestStop();
@@ -463,64 +470,196 @@ final class BulkSession {
         }
     }
 
-    /** One batch on the wire, then each reply judged for its certificate. */
-    private void send(List<BulkItem> batch) throws HapcertException {
-        List<Command> commands = new ArrayList<>();
-        List<BulkCommands> sent = new ArrayList<>();
-        for (BulkItem item : batch) {
-            if (item.result != null) {
+    /**
+     * The sender's one pipelined stream: each batch is written as soon as its files are durable, while HAProxy still
+     * works on the one before, so that HAProxy is never left waiting between batches; replies are matched to their
+     * certificates and each batch is judged once all its replies are in. At most two batches await replies: when a
+     * third is due, the oldest is answered first. So a batch whose commands were never written when the connection
+     * failed is known, and its files are put back.
+     *
+     * <p>Aborts and removals that a judged batch calls for go out before the next batch. Until then more certificates
+     * may land in a transaction left open by a refused commit; they are retried alone, like those of its own batch.
+     */
+    private final class Wire {
+        private final BatchPlanner planner;
+        private final RuntimeApiTransport.Pipeline pipeline;
+        /** Written, not yet judged, oldest first: batches and clean-ups, in the order of their commands. */
+        private final ArrayDeque<Sent> awaiting = new ArrayDeque<>();
+        private final List<Command> cleanup = new ArrayList<>();
+        private long written;
+        private int judged;
+
+        Wire(BatchPlanner planner) {
+            this.planner = planner;
+            this.pipeline = client.openPipeline(this::onReply);
+        }
+
+        /** Commands written in one go, and what becomes of their replies. */
+        private final class Sent {
+            final List<BulkCommands> certificates;
+            final List<BulkItem> items;
+            final List<Reply> replies;
+            final int expected;
+            /** How many commands had been written once this one's were. */
+            final long writtenAfter;
+
+            Sent(List<BulkItem> items, List<BulkCommands> certificates, int expected, long writtenAfter) {
+                this.items = items;
+                this.certificates = certificates;
+                this.expected = expected;
+                this.replies = new ArrayList<>(expected);
+                this.writtenAfter = writtenAfter;
+            }
+        }
+
+        boolean anySent() {
+            return written > 0;
+        }
+
+        /**
+         * Writes the batch behind the one on the wire. False when the connection failed: then every batch written
+         * and not judged has failed with it (HAProxy may have taken part of them, so their files stay), and the
+         * batches planned after them never go out (their files are put back).
+         */
+        boolean send(List<BulkItem> batch) {
+            List<Command> commands = new ArrayList<>();
+            List<BulkCommands> certificates = new ArrayList<>();
+            for (BulkItem item : batch) {
+                if (item.result != null) {
+                    item.pem = null;
+                    continue;  // its file could not be written
+                }
+                BulkCommands c = BulkCommands.of(item, target, target.payloadLimit(), commands.size());
+                if (c.error() != null) {
+                    undoFile(item);
+                    item.finish(target.name(), Outcome.forFailure(c.error().exitCode()), c.error().getMessage());
+                } else {
+                    commands.addAll(c.commands());
+                    certificates.add(c);
+                }
                 item.pem = null;
-                continue;  // its file could not be written
             }
-            BulkCommands c = BulkCommands.of(item, target, target.payloadLimit(), commands.size());
-            if (c.error() != null) {
-                undoFile(item);
-                item.finish(target.name(), Outcome.forFailure(c.error().exitCode()), c.error().getMessage());
-            } else {
-                commands.addAll(c.commands());
-                sent.add(c);
-            }
-            item.pem = null;
-        }
-        if (commands.isEmpty()) {
-            return;
-        }
-        List<Reply> replies = client.pipeline(commands);
-        List<Command> cleanup = new ArrayList<>();
-        Set<String> poisoned = new HashSet<>();
-        for (BulkCommands c : sent) {
-            BulkCommands.Verdict v = c.judge(replies, client.description());
-            BulkItem item = c.item();
-            v.abortName().ifPresent(n -> poisoned.add(n));
-            if (v.created() && !v.committed()) {
-                cleanup.add(Command.of("del", "ssl", "cert", item.certName));
-            }
-            if (v.retry()) {
-                if (!v.committed()) {
-                    undoFile(item);
+            boolean onTheWire = false;
+            try {
+                // The batch before the last is answered first (see the class comment).
+                Sent before = null;
+                Sent last = null;
+                for (Sent s : awaiting) {
+                    if (s.certificates != null) {
+                        before = last;
+                        last = s;
+                    }
                 }
-                retry.add(item);
-            } else if (v.failure() != null) {
-                if (!v.committed()) {
-                    undoFile(item);
+                if (before != null) {
+                    pipeline.awaitUnanswered((int) (written - before.writtenAfter));
                 }
-                item.finish(target.name(), Outcome.forFailure(v.failure().exitCode()), v.failure().getMessage());
-            } else if (item.work.writeCrtListFile()) {
-                crtListLines.add(c.crtListLine());
+                sendCleanup();
+                if (commands.isEmpty()) {
+                    completed(batch);
+                    return true;
+                }
+                written += commands.size();
+                awaiting.addLast(new Sent(batch, certificates, commands.size(), written));
+                onTheWire = true;
+                pipeline.send(commands);
+                return true;
+            } catch (HapcertException e) {
+                failAwaiting(e);
+                if (!onTheWire) {
+                    fail(batch, e, true);
+                }
+                planner.requestStop();
+                planner.drainAfter(e);
+                planner.failRest(e);
+                return false;
             }
         }
-        List<Command> aborts = new ArrayList<>();
-        poisoned.forEach(n -> aborts.add(Command.of("abort", "ssl", "cert", n)));
-        aborts.addAll(cleanup);
-        if (!aborts.isEmpty()) {
+
+        /** Every reply in and judged, clean-ups included; on a connection failure what awaits fails with it. */
+        void finish() {
+            try {
+                pipeline.finish();
+                while (!cleanup.isEmpty()) {
+                    sendCleanup();
+                    pipeline.finish();
+                }
+            } catch (HapcertException e) {
+                failAwaiting(e);
+            }
+        }
+
+        private void sendCleanup() throws HapcertException {
+            if (cleanup.isEmpty()) {
+                return;
+            }
             // Best effort: a store left empty is harmless and refilled by the rerun; a transaction left open is
             // cleared by the next run (hapcert's own names are aborted at once).
-            try {
-                client.pipeline(aborts);
-            } catch (HapcertException e) {
-                notices.accept(target.name() + ": could not abort or remove " + aborts.size() + " refused change(s): "
-                        + e.getMessage());
+            List<Command> commands = List.copyOf(cleanup);
+            cleanup.clear();
+            written += commands.size();
+            awaiting.addLast(new Sent(List.of(), null, commands.size(), written));
+            pipeline.send(commands);
+        }
+
+        private void onReply(Reply reply) {
+            Sent head = awaiting.getFirst();
+            head.replies.add(reply);
+            if (head.replies.size() == head.expected) {
+                awaiting.removeFirst();
+                if (head.certificates != null) {
+                    judge(head);
+                }
             }
+        }
+
+        private void judge(Sent sent) {
+            List<Command> aborts = new ArrayList<>();
+            List<Command> removals = new ArrayList<>();
+            Set<String> poisoned = new HashSet<>();
+            for (BulkCommands c : sent.certificates) {
+                BulkCommands.Verdict v = c.judge(sent.replies, client.description());
+                BulkItem item = c.item();
+                v.abortName().filter(poisoned::add).ifPresent(n -> aborts.add(Command.of("abort", "ssl", "cert", n)));
+                if (v.created() && !v.committed()) {
+                    removals.add(Command.of("del", "ssl", "cert", item.certName));
+                }
+                if (v.retry()) {
+                    if (!v.committed()) {
+                        undoFile(item);
+                    }
+                    retry.add(item);
+                } else if (v.failure() != null) {
+                    if (!v.committed()) {
+                        undoFile(item);
+                    }
+                    item.finish(target.name(), Outcome.forFailure(v.failure().exitCode()), v.failure().getMessage());
+                } else if (item.work.writeCrtListFile()) {
+                    crtListLines.add(c.crtListLine());
+                }
+            }
+            cleanup.addAll(aborts);
+            cleanup.addAll(removals);
+            completed(sent.items);
+        }
+
+        private void completed(List<BulkItem> batch) {
+            CrashPoint.reached("after-commit");
+            judged += batch.size();
+            progress.accept(judged, planner.planned());
+        }
+
+        /** The connection failed: whatever was written and not judged fails with it; its files stay. */
+        private void failAwaiting(HapcertException e) {
+            for (Sent s : awaiting) {
+                if (s.certificates != null) {
+                    fail(s.items, e, false);
+                } else {
+                    notices.accept(target.name() + ": could not abort or remove " + s.expected + " refused change(s): "
+                            + e.getMessage());
+                }
+            }
+            awaiting.clear();
+            cleanup.clear();
         }
     }
 

@@ -2,11 +2,14 @@ package dev.hapcert.haproxy;
 
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.HaproxyUnreachableException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -345,6 +348,28 @@ public final class RuntimeApiClient implements AutoCloseable {
             replies.add(new Reply(commands.get(i), got.get(i).text()));
         }
         return replies;
+    }
+
+    /**
+     * {@link #pipeline} as a stream over several calls (see {@link RuntimeApiTransport#openPipeline}): commands are
+     * routed like every other command, and each reply reaches {@code listener} with {@link Reply#command()} as given.
+     */
+    public RuntimeApiTransport.Pipeline openPipeline(Consumer<Reply> listener) {
+        readAhead.clear();
+        Deque<Command> given = new ArrayDeque<>();
+        RuntimeApiTransport.Pipeline wire = connection.openPipeline(r -> listener.accept(new Reply(given.removeFirst(), r.text())));
+        return new RuntimeApiTransport.Pipeline() {
+            @Override
+            public void send(List<Command> commands) throws HaproxyUnreachableException {
+                given.addAll(commands);
+                wire.send(commands.stream().map(RuntimeApiClient.this::routed).toList());
+            }
+
+            @Override
+            public void awaitUnanswered(int atMost) throws HaproxyUnreachableException {
+                wire.awaitUnanswered(atMost);
+            }
+        };
     }
 
     @Override

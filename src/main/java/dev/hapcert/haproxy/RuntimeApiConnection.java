@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The only place that touches a Runtime API socket. It connects (unix socket or TCP), switches the session to prompt
@@ -27,8 +28,13 @@ import java.util.Objects;
  * messages name the socket and the likely fix; see {@link ConnectFailures}. Not thread-safe: one caller at a time.
  */
 public final class RuntimeApiConnection implements RuntimeApiTransport {
-    /** Commands written ahead of their replies; bounded so that one batch cannot flood HAProxy's buffers. */
-    public static final int MAX_IN_FLIGHT = 50;
+    /**
+     * Commands written ahead of their replies. Bounded, so that HAProxy's answers never pile up unread beyond what the
+     * socket buffers hold; large enough to keep HAProxy busy for tens of milliseconds (100 certificates of a bulk load)
+     * while the writing thread waits for a core: with 50, a sync on two cores left HAProxy idle for about 0.2 s more
+     * in all, while the sources were still being read.
+     */
+    public static final int MAX_IN_FLIGHT = 400;
 
     private final RuntimeApiAddress address;
     private final RuntimeApiTimeouts timeouts;
@@ -36,6 +42,8 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
     private final Selector selector;
     private final ReplyFramer framer = new ReplyFramer();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
+    /** Written, not yet answered, oldest first: replies arrive in this order. */
+    private final Deque<Command> inFlight = new ArrayDeque<>();
     private boolean broken;
 
     private RuntimeApiConnection(RuntimeApiAddress address, RuntimeApiTimeouts timeouts, SocketChannel channel,
@@ -122,32 +130,116 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
      */
     @Override
     public List<Reply> exchange(List<Command> commands) throws HaproxyUnreachableException {
+        checkIdle();
+        ReplyList replies = new ReplyList(commands.size());
+        pump(commands, replies, 0);
+        return replies.replies;
+    }
+
+    /** Streams: each {@code send} writes its commands and returns; replies are read whenever the stream is pumped. */
+    @Override
+    public Pipeline openPipeline(Consumer<Reply> listener) {
+        Objects.requireNonNull(listener, "listener");
+        checkNothingInFlight();  // a broken connection fails the first send
+        return new StreamPipeline(listener);
+    }
+
+    private final class StreamPipeline implements Pipeline, ReplySink {
+        private final Consumer<Reply> listener;
+
+        StreamPipeline(Consumer<Reply> listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void send(List<Command> commands) throws HaproxyUnreachableException {
+            pump(commands, this, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public void awaitUnanswered(int atMost) throws HaproxyUnreachableException {
+            pump(List.of(), this, atMost);
+        }
+
+        @Override
+        public void accept(Reply reply) {
+            listener.accept(reply);
+        }
+    }
+
+    /** Where {@link #pump} delivers replies. A named type rather than a lambda: the hook's path links none. */
+    private interface ReplySink {
+        void accept(Reply reply);
+    }
+
+    private static final class ReplyList implements ReplySink {
+        final List<Reply> replies;
+
+        ReplyList(int size) {
+            replies = new ArrayList<>(size);
+        }
+
+        @Override
+        public void accept(Reply reply) {
+            replies.add(reply);
+        }
+    }
+
+    private void checkIdle() throws HaproxyUnreachableException {
         if (broken) {
             throw new HaproxyUnreachableException("the connection to the Runtime API at " + address
                     + " failed earlier and was closed; open a new one");
         }
-        List<Reply> replies = new ArrayList<>(commands.size());
-        Deque<Command> inFlight = new ArrayDeque<>();
+        checkNothingInFlight();
+    }
+
+    private void checkNothingInFlight() {
+        if (!inFlight.isEmpty()) {
+            throw new IllegalStateException("a pipeline on " + address + " still awaits " + inFlight.size() + " replies");
+        }
+    }
+
+    /**
+     * Writes {@code commands} behind those already in flight, at most {@link #MAX_IN_FLIGHT} unanswered at a time,
+     * reading replies whenever HAProxy has sent some, and hands each reply to {@code sink}. Returns once every command
+     * is written and at most {@code unanswered} commands await their replies, after taking the replies already there.
+     */
+    private void pump(List<Command> commands, ReplySink sink, int unanswered) throws HaproxyUnreachableException {
+        if (broken) {
+            throw new HaproxyUnreachableException("the connection to the Runtime API at " + address
+                    + " failed earlier and was closed; open a new one");
+        }
         int nextToWrite = 0;
         ByteBuffer out = null;
         long lastProgress = System.nanoTime();
         try {
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            while (replies.size() < commands.size()) {
-                if (out == null && nextToWrite < commands.size() && inFlight.size() < MAX_IN_FLIGHT) {
-                    Command c = commands.get(nextToWrite++);
-                    out = ByteBuffer.wrap(c.encode());
-                    inFlight.addLast(c);
-                }
-                if (out != null) {
-                    // Write eagerly; a full socket buffer leaves the rest for when the socket is writable again.
+            while (true) {
+                // Write eagerly while the window allows; a full socket buffer leaves the rest for when it drains.
+                while (true) {
+                    if (out == null) {
+                        if (nextToWrite == commands.size() || inFlight.size() >= MAX_IN_FLIGHT) {
+                            break;
+                        }
+                        Command c = commands.get(nextToWrite++);
+                        out = ByteBuffer.wrap(c.encode());
+                        inFlight.addLast(c);
+                    }
                     if (channel.write(out) > 0) {
                         lastProgress = System.nanoTime();
                     }
-                    if (!out.hasRemaining()) {
-                        out = null;
-                        continue;
+                    if (out.hasRemaining()) {
+                        break;
                     }
+                    out = null;
+                }
+                boolean allWritten = out == null && nextToWrite == commands.size();
+                if (allWritten && inFlight.size() <= unanswered) {
+                    if (!inFlight.isEmpty() && readAvailable() > 0) {
+                        takeReplies(sink);
+                    }
+                    key.interestOps(0);
+                    return;
                 }
                 key.interestOps(SelectionKey.OP_READ | (out != null ? SelectionKey.OP_WRITE : 0));
                 long left = timeouts.idle().toMillis() - (System.nanoTime() - lastProgress) / 1_000_000;
@@ -160,13 +252,11 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
                 if (n != 0) {
                     lastProgress = System.nanoTime();
                 }
-                takeReplies(inFlight, replies);
-                if (n < 0 && replies.size() < commands.size()) {
-                    throw closedWhile(inFlight.peekFirst(), null);
+                takeReplies(sink);
+                if (n < 0 && (!inFlight.isEmpty() || nextToWrite < commands.size())) {
+                    throw closedWhile(inFlight.isEmpty() ? commands.get(nextToWrite) : inFlight.peekFirst(), null);
                 }
             }
-            key.interestOps(0);
-            return replies;
         } catch (IOException e) {
             broken = true;
             // A write fails with "Broken pipe" when HAProxy dropped the connection; answers it sent before that
@@ -176,7 +266,7 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
             } catch (IOException ignored) {
                 // Nothing more to read; attribute the failure with what was received.
             }
-            takeReplies(inFlight, replies);
+            takeReplies(sink);
             throw closedWhile(inFlight.peekFirst(), e);
         } catch (HaproxyUnreachableException | RuntimeException e) {
             broken = true;
@@ -241,10 +331,10 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
         }
     }
 
-    private void takeReplies(Deque<Command> inFlight, List<Reply> replies) {
+    private void takeReplies(ReplySink sink) {
         String text;
         while (!inFlight.isEmpty() && (text = framer.next(inFlight.peekFirst().hasPayload())) != null) {
-            replies.add(new Reply(inFlight.removeFirst(), text));
+            sink.accept(new Reply(inFlight.removeFirst(), text));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hapcert.haproxy;
 
 import dev.hapcert.error.HaproxyUnreachableException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * How commands reach one HAProxy's Runtime API and replies come back. {@link RuntimeApiClient} speaks the protocol
@@ -27,6 +28,48 @@ public interface RuntimeApiTransport extends AutoCloseable {
 
     /** The commands in order, one reply each; see the contract above. */
     List<Reply> exchange(List<Command> commands) throws HaproxyUnreachableException;
+
+    /**
+     * Commands sent over several calls as one stream: {@link Pipeline#send} returns once its commands are on their
+     * way, while HAProxy still works on them, so that the caller prepares the next ones meanwhile and HAProxy is not
+     * left idle between them. Every reply reaches {@code listener} in command order, on the caller's thread, during a
+     * later {@code send}, in {@link Pipeline#awaitUnanswered} or in {@link Pipeline#finish}. Until {@code finish} has returned nothing else may use the
+     * transport. This default exchanges each {@code send}'s commands at once (right for a transport whose exchange is a
+     * whole connection, such as {@link BatchTransport}); a socket connection streams them.
+     */
+    default Pipeline openPipeline(Consumer<Reply> listener) {
+        RuntimeApiTransport transport = this;
+        return new Pipeline() {
+            @Override
+            public void send(List<Command> commands) throws HaproxyUnreachableException {
+                for (Reply r : transport.exchange(commands)) {
+                    listener.accept(r);
+                }
+            }
+
+            @Override
+            public void awaitUnanswered(int atMost) {
+                // Every send was answered in full.
+            }
+        };
+    }
+
+    /**
+     * See {@link #openPipeline}. If the transport fails, the call throws and the stream is over: commands written
+     * before may have taken effect, whether or not their replies reached the listener.
+     */
+    interface Pipeline {
+        /** Queues the commands behind the earlier ones and returns once they are written; earlier replies may arrive. */
+        void send(List<Command> commands) throws HaproxyUnreachableException;
+
+        /** Reads replies until at most {@code atMost} of the commands sent still await theirs. */
+        void awaitUnanswered(int atMost) throws HaproxyUnreachableException;
+
+        /** Waits until every command sent has its reply. */
+        default void finish() throws HaproxyUnreachableException {
+            awaitUnanswered(0);
+        }
+    }
 
     /**
      * The start of the reply to {@code command}: its text up to and including the first line equal to

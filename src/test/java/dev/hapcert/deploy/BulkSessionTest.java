@@ -94,8 +94,11 @@ class BulkSessionTest {
     /** As above; HAProxy's "currently locked" answer replaces the reply to each command {@code locked} selects. */
     private List<CertificateResult> bulk(List<DesiredCertificate> certificates, Function<Command, Command> fault,
                                          java.util.function.Predicate<Command> locked) throws Exception {
-        try (RuntimeApiClient client = RuntimeApiClient.over(new Rewriting(haproxy.adminSocket(), fault, locked),
-                RuntimeApiTimeouts.DEFAULT)) {
+        return bulk(certificates, new Rewriting(haproxy.adminSocket(), fault, locked));
+    }
+
+    private List<CertificateResult> bulk(List<DesiredCertificate> certificates, Rewriting transport) throws Exception {
+        try (RuntimeApiClient client = RuntimeApiClient.over(transport, RuntimeApiTimeouts.DEFAULT)) {
             TargetSession fallback = new TargetSession(client, target, DeployOptions.defaults(), m -> { }, true);
             List<CertificateResult> results = new BulkSession(client, target, DeployOptions.defaults(), m -> { },
                     (a, b) -> { }, BATCH).deploy(CertificateFeed.of(certificates).cursor(), fallback);
@@ -315,9 +318,34 @@ class BulkSessionTest {
     }
 
     @Test
+    void batchesFollowEachOtherOnTheWireButAtMostTwoAwaitTheirReplies() throws Exception {
+        List<DesiredCertificate> all = certs(BATCH * 2 + 17, "w");
+        Rewriting transport = new Rewriting(haproxy.adminSocket(), c -> c, c -> false);
+        List<CertificateResult> results = bulk(all, transport);
+        assertThat(results).allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
+        // Batches of 16, 32, 40, 9 new certificates, four commands each, one send each.
+        int[] batches = {BulkSession.FIRST_BATCH, BulkSession.FIRST_BATCH * 2, BATCH, all.size() - BATCH - 48};
+        assertThat(transport.sends).hasSize(batches.length);
+        long before = 0;
+        for (int k = 0; k < batches.length; k++) {
+            Rewriting.Send send = transport.sends.get(k);
+            assertThat(send.size()).isEqualTo(4 * batches[k]);
+            assertThat(send.writtenBefore()).isEqualTo(before);
+            if (k >= 2) {
+                // Everything up to the end of the batch before the last one sent is answered first.
+                long upToBeforeLast = before - 4L * batches[k - 1];
+                assertThat(send.answeredBefore()).as("replies in before batch " + (k + 1)).isGreaterThanOrEqualTo(upToBeforeLast);
+            }
+            before += send.size();
+        }
+        // HAProxy was not left to drain each batch before the next: some send found replies still due.
+        assertThat(transport.sends).anySatisfy(send -> assertThat(send.answeredBefore()).isLessThan(send.writtenBefore()));
+    }
+
+    @Test
     void aConnectionLostMidwayFailsTheRestAndPutsBackTheFilesOfBatchesNeverSent() throws Exception {
         List<DesiredCertificate> all = certs(BATCH * 2 + 17, "x");
-        // Batches of 16, 32, 40, 17: a payload over tune.bufsize in the second makes HAProxy 2.6 drop the connection.
+        // Batches of 16, 32, 40, 9: a payload over tune.bufsize in the second makes HAProxy 2.6 drop the connection.
         int dropAt = BulkSession.FIRST_BATCH + 4;
         String dropped = haproxy.certsDir().resolve("x" + dropAt + ".bulk.test.pem").toString();
         Function<Command, Command> fault = c -> c.line().equals("set ssl cert " + dropped)
@@ -325,6 +353,7 @@ class BulkSessionTest {
         List<CertificateResult> results = bulk(all, fault);
         assertThat(results).hasSize(all.size());
         int secondBatchEnd = BulkSession.FIRST_BATCH * 3;
+        int thirdBatchEnd = secondBatchEnd + BATCH;
         for (int i = 0; i < all.size(); i++) {
             CertificateResult r = results.get(i);
             Path file = haproxy.certsDir().resolve("x" + i + ".bulk.test.pem");
@@ -334,9 +363,14 @@ class BulkSessionTest {
                         .isEqualTo(all.get(i).bundle().leaf().getSerialNumber());
             } else {
                 assertThat(r.outcome()).as(r.certificate() + ": " + r.detail()).isEqualTo(Outcome.UNREACHABLE);
-                if (i >= secondBatchEnd) {
-                    // Planned and written ahead, never sent: the file was put back (there was none).
+                if (i >= thirdBatchEnd) {
+                    // The fourth batch waits for the second to be answered, which never happens: planned and
+                    // written ahead, never sent, so the file was put back (there was none).
                     assertThat(file).as("bundle file of a batch never sent").doesNotExist();
+                } else if (i >= secondBatchEnd && Files.exists(file)) {
+                    // The third may have gone out behind the second before HAProxy dropped the connection: its
+                    // files stay, complete, as for the second.
+                    assertThat(Files.readAllBytes(file)).isEqualTo(all.get(i).bundle().haproxyPem());
                 }
             }
         }
@@ -348,10 +382,17 @@ class BulkSessionTest {
 
     /** A real connection that rewrites chosen commands on their way out: a fault HAProxy then answers for real. */
     private static final class Rewriting implements RuntimeApiTransport {
+        private static final String LOCKED = "Can't update the certificate!\nOperations on certificates are currently locked!\n";
         private final Path socket;
         private final RuntimeApiConnection connection;
         private final Function<Command, Command> rewrite;
         private final java.util.function.Predicate<Command> locked;
+        /** Each pipelined send: how many commands had been written and answered before it, and its size. */
+        final List<Send> sends = new ArrayList<>();
+        private long answered;
+
+        record Send(long writtenBefore, long answeredBefore, int size) {
+        }
 
         Rewriting(Path socket, Function<Command, Command> rewrite, java.util.function.Predicate<Command> locked)
                 throws Exception {
@@ -373,11 +414,42 @@ class BulkSessionTest {
             List<Reply> got = connection.exchange(sent);
             List<Reply> out = new ArrayList<>();
             for (int i = 0; i < got.size(); i++) {
-                out.add(new Reply(commands.get(i), isLocked[i]
-                        ? "Can't update the certificate!\nOperations on certificates are currently locked!\n"
-                        : got.get(i).text()));
+                out.add(new Reply(commands.get(i), isLocked[i] ? LOCKED : got.get(i).text()));
             }
             return out;
+        }
+
+        /** Streams like the real connection, with the same rewriting and the same "locked" answers. */
+        @Override
+        public Pipeline openPipeline(java.util.function.Consumer<Reply> listener) {
+            java.util.ArrayDeque<Command> given = new java.util.ArrayDeque<>();
+            java.util.ArrayDeque<Boolean> answeredLocked = new java.util.ArrayDeque<>();
+            Pipeline wire = connection.openPipeline(r -> {
+                answered++;
+                listener.accept(new Reply(given.removeFirst(), answeredLocked.removeFirst() ? LOCKED : r.text()));
+            });
+            return new Pipeline() {
+                private long written;
+
+                @Override
+                public void send(List<Command> commands) throws dev.hapcert.error.HaproxyUnreachableException {
+                    sends.add(new Send(written, answered, commands.size()));
+                    written += commands.size();
+                    List<Command> sent = new ArrayList<>();
+                    for (Command c : commands) {
+                        boolean isLocked = locked.test(c);
+                        given.addLast(c);
+                        answeredLocked.addLast(isLocked);
+                        sent.add(isLocked ? Command.of("show", "ssl", "cert") : rewrite.apply(c));
+                    }
+                    wire.send(sent);
+                }
+
+                @Override
+                public void awaitUnanswered(int atMost) throws dev.hapcert.error.HaproxyUnreachableException {
+                    wire.awaitUnanswered(atMost);
+                }
+            };
         }
 
         @Override

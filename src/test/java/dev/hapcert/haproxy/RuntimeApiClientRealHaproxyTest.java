@@ -175,6 +175,58 @@ class RuntimeApiClientRealHaproxyTest {
     }
 
     @Test
+    void aPipelineStreamsAcrossSendsAndHandsEveryReplyInOrder() throws Exception {
+        String base = haproxy.certsDir().resolve(unique("stream")).toString();
+        List<List<Command>> sends = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            List<Command> cmds = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                String name = base + "-" + k + "-" + i + ".pem";
+                cmds.add(Command.of("new", "ssl", "cert", name));
+                cmds.add(Command.of("del", "ssl", "cert", name));
+            }
+            sends.add(cmds);
+        }
+        try (RuntimeApiClient c = admin()) {
+            List<Reply> got = new ArrayList<>();
+            RuntimeApiTransport.Pipeline pipeline = c.openPipeline(got::add);
+            for (List<Command> cmds : sends) {
+                pipeline.send(cmds);
+            }
+            pipeline.awaitUnanswered(300);
+            assertThat(got.size()).isGreaterThanOrEqualTo(600);
+            pipeline.finish();
+            List<Command> all = sends.stream().flatMap(List::stream).toList();
+            assertThat(got).hasSize(all.size());
+            for (int i = 0; i < all.size(); i++) {
+                assertThat(got.get(i).command()).isSameAs(all.get(i));
+                String name = all.get(i).words().get(3);
+                assertThat(got.get(i).text()).isEqualTo(i % 2 == 0 ? "New empty certificate store '" + name + "'!"
+                        : "Certificate '" + name + "' deleted!");
+            }
+            // Once every reply is in, the connection serves plain exchanges again.
+            assertThat(c.version()).startsWith("2.");
+        }
+    }
+
+    @Test
+    void aConnectionWithRepliesStillDueRefusesAnExchange() throws Exception {
+        try (RuntimeApiConnection c = RuntimeApiConnection.open(RuntimeApiAddress.unix(haproxy.adminSocket()),
+                RuntimeApiTimeouts.DEFAULT)) {
+            List<Reply> got = new ArrayList<>();
+            RuntimeApiTransport.Pipeline pipeline = c.openPipeline(got::add);
+            pipeline.send(java.util.Collections.nCopies(300, Command.of("show", "ssl", "cert")));
+            if (got.size() < 300) {
+                assertThatThrownBy(() -> c.exchange(Command.of("show", "info")))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("still awaits");
+            }
+            pipeline.finish();
+            assertThat(got).hasSize(300);
+            assertThat(c.exchange(Command.of("show", "info")).text()).contains("Pid:");
+        }
+    }
+
+    @Test
     void payloadOverTuneBufsizeGivesAClearErrorAndChangesNothing() throws Exception {
         String sni = unique("big") + ".example.test";
         String name = haproxy.certsDir().resolve(sni + ".pem").toString();
