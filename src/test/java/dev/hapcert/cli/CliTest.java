@@ -133,6 +133,20 @@ class CliTest {
         assertThat(r.err()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy", "sync", "status", "doctor", "install", "uninstall"})
+    void aSubcommandBuiltAloneHelpsAndFailsExactlyAsAmongAllTheOthers(String subcommand) {
+        // "help X" builds every subcommand; "X --help" and "X --bogus" only X.
+        Run alone = run(subcommand, "--help");
+        Run amongAll = run("help", subcommand);
+        assertThat(alone.exitCode()).isZero();
+        assertThat(alone.out()).startsWith("Usage: hapcert " + subcommand).isEqualTo(amongAll.out());
+        Run wrong = run(subcommand, "--bogus");
+        assertThat(wrong.exitCode()).isEqualTo(2);
+        assertThat(wrong.err()).startsWith("hapcert: ")
+                .endsWith("Try 'hapcert " + subcommand + " --help' for usage." + System.lineSeparator());
+    }
+
     @Test
     void noSubcommandIsAUsageError() {
         Run r = run();
