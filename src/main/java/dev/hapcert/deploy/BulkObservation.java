@@ -7,6 +7,7 @@ import dev.hapcert.haproxy.Command;
 import dev.hapcert.haproxy.HaproxyProtocolException;
 import dev.hapcert.haproxy.Reply;
 import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.haproxy.RuntimeApiTransport;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.haproxy.SslCertListing;
 import dev.hapcert.store.AtomicFileWriter;
@@ -81,17 +82,27 @@ final class BulkObservation {
         inCrtListFile.addAll(crtListFile.listed(names));
     }
 
-    /** {@code show ssl cert <name>} for each command, pipelined in exchanges of {@link #SHOW_BATCH}. */
+    /** {@code show ssl cert <name>} for each command, streamed on one pipeline in sends of {@link #SHOW_BATCH}. */
     static List<Reply> showEach(RuntimeApiClient client, List<Command> shows) throws HapcertException {
         List<Reply> all = new ArrayList<>(shows.size());
-        for (int from = 0; from < shows.size(); from += SHOW_BATCH) {
-            all.addAll(client.pipeline(shows.subList(from, Math.min(shows.size(), from + SHOW_BATCH))));
+        if (shows.isEmpty()) {
+            return all;  // the planner asks with no client at all when nothing it plans is loaded
         }
+        RuntimeApiTransport.Pipeline pipeline = client.openPipeline(all::add);
+        for (int from = 0; from < shows.size(); from += SHOW_BATCH) {
+            pipeline.send(shows.subList(from, Math.min(shows.size(), from + SHOW_BATCH)));
+        }
+        pipeline.finish();
         return all;
     }
 
+    /** A reply to {@code show ssl cert <name>} that does not describe the certificate and is worth asking again. */
+    static boolean mustAskAgain(Reply r) {
+        return r.isLocked() || r.lastLine().equals("Permission denied") || r.lastLine().equals("Can't allocate memory!");
+    }
+
     static SslCertDetails parseDetails(RuntimeApiClient client, Reply r) throws HapcertException {
-        if (r.isLocked() || r.lastLine().equals("Permission denied") || r.lastLine().equals("Can't allocate memory!")) {
+        if (mustAskAgain(r)) {
             // Rare (another client's commit, or a socket below level admin): the one-certificate call retries and
             // explains.
             return client.showSslCert(r.command().words().get(3)).orElseThrow(() -> new HaproxyProtocolException(

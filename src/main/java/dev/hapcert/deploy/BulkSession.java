@@ -5,6 +5,7 @@ import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
 import dev.hapcert.haproxy.Command;
+import dev.hapcert.haproxy.HaproxyProtocolException;
 import dev.hapcert.haproxy.Reply;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.RuntimeApiTransport;
@@ -690,36 +691,68 @@ final class BulkSession {
         }
     }
 
+    /**
+     * Each reply is judged as it arrives, while HAProxy composes the next ones. The rare reply that must be asked
+     * again (HAProxy's lock held by another client) waits until the stream is over: the connection serves one
+     * exchange at a time.
+     */
     private void verify(List<BulkItem> toCheck) throws HapcertException {
-        String rerun = " (was HAProxy reloaded or restarted during the sync? run the same sync again)";
         try (RuntimeApiClient now = client.reconnect()) {
-            List<Command> shows = toCheck.stream().map(i -> Command.of("show", "ssl", "cert", i.certName)).toList();
-            List<Reply> replies = BulkObservation.showEach(now, shows);
-            for (int k = 0; k < toCheck.size(); k++) {
-                BulkItem item = toCheck.get(k);
-                Reply r = replies.get(k);
-                String problem;
-                if (r.text().startsWith("Can't display the certificate")) {
-                    problem = "after the commit HAProxy does not list " + item.certName + rerun;
+            ArrayDeque<BulkItem> due = new ArrayDeque<>(toCheck);
+            List<BulkItem> askAgain = new ArrayList<>();
+            List<Reply> askAgainReplies = new ArrayList<>();
+            RuntimeApiTransport.Pipeline shows = now.openPipeline(r -> {
+                BulkItem item = due.removeFirst();
+                if (BulkObservation.mustAskAgain(r)) {
+                    askAgain.add(item);
+                    askAgainReplies.add(r);
                 } else {
-                    SslCertDetails d = BulkObservation.parseDetails(now, r);
-                    if (!BulkObservation.loadedFrom(d).matches(item.certificate.bundle())) {
-                        problem = "HAProxy reports serial " + d.serial().orElse("(none)") + " for " + item.certName
-                                + " after the commit, expected " + item.certificate.bundle().serialHex() + rerun;
-                    } else if (d.status() != SslCertDetails.Status.USED) {
-                        problem = "HAProxy loaded " + item.certName + " but no crt-list uses it (status " + d.status()
-                                + "); check that " + target.crtList() + " is the crt-list of a bind line" + rerun;
-                    } else {
-                        problem = null;
-                    }
+                    judgeVerification(item, r, null);
                 }
-                if (problem == null) {
-                    item.finish(target.name(), item.outcome, item.work.describe() + "; verified");
-                } else {
-                    VerificationException e = new VerificationException(problem);
-                    item.finish(target.name(), Outcome.forFailure(e.exitCode()), e.getMessage());
-                }
+            });
+            for (int from = 0; from < toCheck.size(); from += BulkObservation.SHOW_BATCH) {
+                shows.send(toCheck.subList(from, Math.min(toCheck.size(), from + BulkObservation.SHOW_BATCH)).stream()
+                        .map(i -> Command.of("show", "ssl", "cert", i.certName)).toList());
             }
+            shows.finish();
+            for (int k = 0; k < askAgain.size(); k++) {
+                judgeVerification(askAgain.get(k), askAgainReplies.get(k), now);
+            }
+        }
+    }
+
+    /** One certificate's {@code show ssl cert} against what was committed; {@code again} asks once more if needed. */
+    private void judgeVerification(BulkItem item, Reply r, RuntimeApiClient again) {
+        String rerun = " (was HAProxy reloaded or restarted during the sync? run the same sync again)";
+        String problem;
+        if (r.text().startsWith("Can't display the certificate")) {
+            problem = "after the commit HAProxy does not list " + item.certName + rerun;
+        } else {
+            SslCertDetails d;
+            try {
+                d = again == null ? SslCertDetails.parse(r.text()) : BulkObservation.parseDetails(again, r);
+            } catch (HapcertException e) {
+                item.finish(target.name(), Outcome.forFailure(e.exitCode()), "applied, but not verified: " + e.getMessage());
+                return;
+            } catch (HaproxyProtocolException e) {
+                item.finish(target.name(), Outcome.VERIFY_FAILED, "applied, but not verified: " + e.getMessage());
+                return;
+            }
+            if (!BulkObservation.loadedFrom(d).matches(item.certificate.bundle())) {
+                problem = "HAProxy reports serial " + d.serial().orElse("(none)") + " for " + item.certName
+                        + " after the commit, expected " + item.certificate.bundle().serialHex() + rerun;
+            } else if (d.status() != SslCertDetails.Status.USED) {
+                problem = "HAProxy loaded " + item.certName + " but no crt-list uses it (status " + d.status()
+                        + "); check that " + target.crtList() + " is the crt-list of a bind line" + rerun;
+            } else {
+                problem = null;
+            }
+        }
+        if (problem == null) {
+            item.finish(target.name(), item.outcome, item.work.describe() + "; verified");
+        } else {
+            VerificationException e = new VerificationException(problem);
+            item.finish(target.name(), Outcome.forFailure(e.exitCode()), e.getMessage());
         }
     }
 

@@ -343,6 +343,33 @@ class BulkSessionTest {
     }
 
     @Test
+    void verificationFailsEachCertificateHaproxyDoesNotServeAsCommittedAndOnlyThat() throws Exception {
+        List<DesiredCertificate> all = certs(BATCH + 10, "v");
+        String other = haproxy.certsDir().resolve("v6.bulk.test.pem").toString();
+        String mismatched = haproxy.certsDir().resolve("v5.bulk.test.pem").toString();
+        String missing = haproxy.certsDir().resolve("v45.bulk.test.pem").toString();
+        // What HAProxy answers the verification about v5 is v6's certificate; about v45, a name it does not have.
+        Function<Command, Command> fault = c -> c.line().equals("show ssl cert " + mismatched)
+                ? Command.of("show", "ssl", "cert", other)
+                : c.line().equals("show ssl cert " + missing) ? Command.of("show", "ssl", "cert", missing + ".gone") : c;
+        List<CertificateResult> results = bulk(all, fault);
+        for (int i = 0; i < all.size(); i++) {
+            CertificateResult r = results.get(i);
+            if (i == 5) {
+                assertThat(r.outcome()).isEqualTo(Outcome.VERIFY_FAILED);
+                assertThat(r.detail()).contains("HAProxy reports serial " + all.get(6).bundle().serialHex())
+                        .contains("expected " + all.get(5).bundle().serialHex());
+            } else if (i == 45) {
+                assertThat(r.outcome()).isEqualTo(Outcome.VERIFY_FAILED);
+                assertThat(r.detail()).contains("after the commit HAProxy does not list " + missing);
+            } else {
+                assertThat(r.outcome()).as(r.certificate() + ": " + r.detail()).isEqualTo(Outcome.ADDED);
+                assertThat(r.detail()).endsWith("; verified");
+            }
+        }
+    }
+
+    @Test
     void aConnectionLostMidwayFailsTheRestAndPutsBackTheFilesOfBatchesNeverSent() throws Exception {
         List<DesiredCertificate> all = certs(BATCH * 2 + 17, "x");
         // Batches of 16, 32, 40, 9: a payload over tune.bufsize in the second makes HAProxy 2.6 drop the connection.
@@ -457,9 +484,16 @@ class BulkSessionTest {
             return connection.address();
         }
 
+        /** The same rewriting on the new connection: verification and the planner's looks go through it too. */
         @Override
         public RuntimeApiTransport reconnect() throws dev.hapcert.error.HaproxyUnreachableException {
-            return RuntimeApiConnection.open(RuntimeApiAddress.unix(socket), RuntimeApiTimeouts.DEFAULT);
+            try {
+                return new Rewriting(socket, rewrite, locked);
+            } catch (dev.hapcert.error.HaproxyUnreachableException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override
