@@ -659,6 +659,10 @@ final class BulkSession {
                             + e.getMessage());
                 }
             }
+            if (!cleanup.isEmpty()) {
+                notices.accept(target.name() + ": could not abort or remove " + cleanup.size() + " refused change(s): "
+                        + e.getMessage());
+            }
             awaiting.clear();
             cleanup.clear();
         }
