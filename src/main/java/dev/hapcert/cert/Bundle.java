@@ -59,8 +59,13 @@ public record Bundle(X509Certificate leaf, List<X509Certificate> chain, PrivateK
 
     /** Leaf then chain, canonical PEM (64 columns, LF, no blank lines, final newline). */
     public String certificatesPem() {
+        return certificatesPem(true);
+    }
+
+    /** {@link #certificatesPem()}, or the leaf alone without {@code withChain}. */
+    public String certificatesPem(boolean withChain) {
         StringBuilder b = new StringBuilder();
-        for (X509Certificate c : certificates()) {
+        for (X509Certificate c : withChain ? certificates() : List.of(leaf())) {
             try {
                 b.append(new PemBlock("CERTIFICATE", c.getEncoded()).toPem());
             } catch (CertificateEncodingException e) {
@@ -85,7 +90,15 @@ public record Bundle(X509Certificate leaf, List<X509Certificate> chain, PrivateK
      * is still the first certificate, so the chain order HAProxy serves is unchanged.
      */
     public byte[] haproxyPem() {
-        return (keyPem() + certificatesPem()).getBytes(StandardCharsets.US_ASCII);
+        return haproxyPem(true);
+    }
+
+    /**
+     * {@link #haproxyPem()}, or without {@code withChain} key and leaf only: for an HAProxy that completes the chain
+     * from its {@code issuers-chain-path} ({@link IssuerChains}).
+     */
+    public byte[] haproxyPem(boolean withChain) {
+        return (keyPem() + certificatesPem(withChain)).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Names, serial and expiry only: never key material. */

@@ -41,7 +41,7 @@ public final class ConfigLoader {
     static final List<String> TOP_KEYS = List.of("version", "defaults", "targets");
     static final List<String> TARGET_KEYS = List.of("name", "runtime-api", "master-cli", "crt-list", "cert-dir",
             "ssl-options", "haproxy-config", "paths", "files", "reload", "on-leftover-transaction", "lock-file", "payload-limit",
-            "docker");
+            "issuers-chain-path", "docker");
     static final List<String> FILES_KEYS = List.of("mode", "group");
     static final List<String> RELOAD_KEYS = List.of("method", "command", "pid-file", "master-socket",
             "haproxy-binary");

@@ -62,6 +62,7 @@ public final class HaproxyCfgDiscovery {
         String section = "";
         Optional<CfgLine> crtBaseLine = Optional.empty();
         Optional<CfgLine> bufsizeLine = Optional.empty();
+        Optional<CfgLine> issuersLine = Optional.empty();
         List<CfgLine> statsSockets = new ArrayList<>();
         Map<String, CfgLine> crtLists = new LinkedHashMap<>();
         List<CfgLine> crtBinds = new ArrayList<>();
@@ -89,6 +90,8 @@ public final class HaproxyCfgDiscovery {
                     crtBaseLine = Optional.of(line);
                 } else if (kw.equals("tune.bufsize")) {
                     bufsizeLine = Optional.of(line);
+                } else if (kw.equals("issuers-chain-path")) {
+                    issuersLine = Optional.of(line);
                 }
             } else if ((section.startsWith("frontend") || section.startsWith("listen")) && kw.equals("bind")) {
                 boolean direct = false;
@@ -129,11 +132,23 @@ public final class HaproxyCfgDiscovery {
                         + bufsizeLine.get().number() + " of " + name + " is not a number of bytes");
             }
         }
+        // HAProxy completes chains from issuers-chain-path; a relative one depends on its working directory, which
+        // hapcert cannot know, so bundles then keep their chains.
+        Optional<String> issuersChainPath = Optional.empty();
+        if (issuersLine.isPresent()) {
+            String dir = issuersLine.get().word(1);
+            if (dir.startsWith("/")) {
+                issuersChainPath = Optional.of(dir);
+            } else {
+                notes.add("issuers-chain-path '" + dir + "' on line " + issuersLine.get().number() + " of " + name
+                        + " is relative: bundles keep their chains");
+            }
+        }
         try {
             TargetConfig target = new TargetConfig(targetName, runtimeApi, false, crtList, certDir,
                     PathMapping.IDENTITY, FileOwnership.DEFAULT, Optional.empty(), Optional.of(file), "",
                     LeftoverTransactionPolicy.ABORT, TargetConfig.defaultLockFile(targetName, runtimeApi),
-                    Optional.empty(), payloadLimit);
+                    Optional.empty(), payloadLimit, issuersChainPath);
             return new DiscoveredHaproxy(file, target, crtBase, direct, notes);
         } catch (InvalidSettingException e) {
             throw new ConfigException("discovered from " + name + ": " + e.getMessage()

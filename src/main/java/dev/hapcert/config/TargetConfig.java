@@ -30,11 +30,13 @@ import java.util.zip.CRC32;
  * @param docker set when HAProxy runs in a container reached through the Docker Engine API
  * @param payloadLimit the largest Runtime API command with its payload this HAProxy accepts: its
  *     {@code tune.bufsize} (16384 by default); larger bundles go as certificates plus a separate key payload
+ * @param issuersChainPath HAProxy's {@code issuers-chain-path}, absolute, when it has one: HAProxy completes a
+ *     bundle without its chain from the files there, so bundles whose exact chain is there are written without it
  */
 public record TargetConfig(String name, String runtimeApi, boolean masterCli, String crtList, String certDir,
         PathMapping paths, FileOwnership files, Optional<ReloadConfig> reload, Optional<Path> haproxyConfig,
         String sslOptions, LeftoverTransactionPolicy onLeftoverTransaction, Path lockFile,
-        Optional<DockerTarget> docker, int payloadLimit) {
+        Optional<DockerTarget> docker, int payloadLimit, Optional<String> issuersChainPath) {
 
     /** HAProxy's default {@code tune.bufsize}. */
     public static final int DEFAULT_PAYLOAD_LIMIT = 16_384;
@@ -49,6 +51,7 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
         Objects.requireNonNull(haproxyConfig, "haproxyConfig");
         Objects.requireNonNull(onLeftoverTransaction, "onLeftoverTransaction");
         Objects.requireNonNull(docker, "docker");
+        Objects.requireNonNull(issuersChainPath, "issuersChainPath");
         if (name == null || !isTargetName(name)) {
             throw new InvalidSettingException("name", "must be 1-63 letters, digits, '.', '_' or '-' (starting with"
                     + " a letter or digit), got " + quote(name));
@@ -69,6 +72,7 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
         }
         requireAbsolute("lock-file", lockFile);
         sslOptions = checkSslOptions(sslOptions);
+        issuersChainPath.ifPresent(p -> requireHaproxyPath("issuers-chain-path", p, paths));
         if (payloadLimit < 4_096 || payloadLimit > 16 * 1024 * 1024) {
             throw new InvalidSettingException("payload-limit", "must be HAProxy's tune.bufsize in bytes, between 4096"
                     + " and 16777216, got " + payloadLimit);
@@ -78,7 +82,7 @@ public record TargetConfig(String name, String runtimeApi, boolean masterCli, St
     /** The same target with other path mapping (a container's mounts, found when the target is resolved). */
     public TargetConfig withPaths(PathMapping mapped) {
         return new TargetConfig(name, runtimeApi, masterCli, crtList, certDir, mapped, files, reload, haproxyConfig,
-                sslOptions, onLeftoverTransaction, lockFile, docker, payloadLimit);
+                sslOptions, onLeftoverTransaction, lockFile, docker, payloadLimit, issuersChainPath);
     }
 
     /**

@@ -34,8 +34,9 @@ final class TargetReader {
                     runtimeApi + docker.map(d -> "@" + d.container() + d.engineHost().orElse("")).orElse("")));
             int payloadLimit = s.string("payload-limit").map(v -> positiveInt(s, "payload-limit", v))
                     .orElse(TargetConfig.DEFAULT_PAYLOAD_LIMIT);
+            Optional<String> issuersChainPath = s.string("issuers-chain-path");
             return new TargetConfig(name, runtimeApi, masterCli, crtList, certDir, paths, files, reload,
-                    haproxyConfig, sslOptions, leftover, lockFile, docker, payloadLimit);
+                    haproxyConfig, sslOptions, leftover, lockFile, docker, payloadLimit, issuersChainPath);
         } catch (InvalidSettingException e) {
             throw s.error(e.key(), e.problem());
         }

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 record BulkCommands(BulkItem item, List<Command> commands, int first, String crtListLine, HapcertException error) {
     private static final Pattern TRANSACTION_REPLY = Pattern.compile("Transaction (created|updated) for certificate (.*)!");
 
-    static BulkCommands of(BulkItem item, TargetConfig target, int payloadLimit, int first) {
+    static BulkCommands of(BulkItem item, TargetConfig target, BundleForm form, int first) {
         PlanStep.Work w = item.work;
         String name = item.certName;
         String line = CrtListFile.formatLine(name, target.sslOptions(), List.of());
@@ -36,12 +36,12 @@ record BulkCommands(BulkItem item, List<Command> commands, int first, String crt
             Bundle bundle = item.certificate.bundle();
             boolean keyApart;
             try {
-                keyApart = BundlePayloads.keyApart(name, bundle, item.pem, payloadLimit);
+                keyApart = BundlePayloads.keyApart(name, bundle, form, item.pem, target.payloadLimit());
             } catch (HaproxyRefusedException tooLarge) {
                 return new BulkCommands(item, List.of(), first, line, tooLarge);
             }
             if (keyApart) {
-                out.add(Command.withPayload(bundle.certificatesPem(), "set", "ssl", "cert", name));
+                out.add(Command.withPayload(form.certificatesPem(bundle), "set", "ssl", "cert", name));
                 out.add(Command.withPayload(bundle.keyPem(), "set", "ssl", "cert", name + ".key"));
             } else {
                 out.add(Command.withPayload(BundlePayloads.whole(item.pem), "set", "ssl", "cert", name));

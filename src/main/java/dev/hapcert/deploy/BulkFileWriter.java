@@ -19,9 +19,11 @@ import java.util.Set;
  */
 final class BulkFileWriter {
     private final FileOwnership ownership;
+    private final BundleForm form;
 
-    BulkFileWriter(FileOwnership ownership) {
+    BulkFileWriter(FileOwnership ownership, BundleForm form) {
         this.ownership = ownership;
+        this.form = form;
     }
 
     /**
@@ -35,7 +37,7 @@ final class BulkFileWriter {
         Set<Path> dirs = new LinkedHashSet<>();
         for (BulkItem item : batch) {
             if (item.pem == null) {
-                item.pem = item.certificate.bundle().haproxyPem();  // a new file: not encoded while planning
+                item.pem = form.pem(item.certificate.bundle());  // a new file: not encoded while planning
             }
             if (!item.work.writeBundle()) {
                 continue;

@@ -78,6 +78,7 @@ final class BulkSession {
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final BiConsumer<Integer, Integer> progress;
+    private final BundleForm form;
     private final BulkFileWriter writer;
     private final int batchSize;
     private final List<String> crtListLines = new ArrayList<>();
@@ -100,7 +101,8 @@ final class BulkSession {
         this.options = options;
         this.notices = notices;
         this.progress = progress;
-        this.writer = new BulkFileWriter(target.files());
+        this.form = BundleForm.of(target, notices);
+        this.writer = new BulkFileWriter(target.files(), form);
     }
 
     /** Whether a deploy of these certificates to one target takes this path: at least two, and no TLS checks. */
@@ -408,7 +410,7 @@ final class BulkSession {
             bundlePath = target.paths().toHost(name);
             // A file already there is compared with the bundle: both are kept for the write (and its undo).
             byte[] onDisk = AtomicFileWriter.currentContent(bundlePath);
-            byte[] pem = onDisk == null ? null : c.bundle().haproxyPem();
+            byte[] pem = onDisk == null ? null : form.pem(c.bundle());
             ObservedState state = observed.stateOf(name, bundlePath, onDisk, pem);
             String previous = state.loaded().flatMap(ObservedState.Loaded::serial).orElse(null);
             PlanStep step = Planner.plan(c, name, state, options.force());
@@ -530,7 +532,7 @@ final class BulkSession {
                     item.pem = null;
                     continue;  // its file could not be written
                 }
-                BulkCommands c = BulkCommands.of(item, target, target.payloadLimit(), commands.size());
+                BulkCommands c = BulkCommands.of(item, target, form, commands.size());
                 if (c.error() != null) {
                     undoFile(item);
                     item.finish(target.name(), Outcome.forFailure(c.error().exitCode()), c.error().getMessage());

@@ -17,24 +17,24 @@ final class BundlePayloads {
     private BundlePayloads() {
     }
 
-    /** The whole bundle, key, leaf and chain ({@link Bundle#haproxyPem()}), as one payload. */
+    /** The whole bundle, key, leaf and chain ({@link BundleForm#pem}), as one payload. */
     static String whole(byte[] haproxyPem) {
         return new String(haproxyPem, StandardCharsets.US_ASCII);
     }
 
     /**
-     * Whether the key must go apart. The caller passes the bundle's {@link Bundle#haproxyPem()}, which it needs
+     * Whether the key must go apart. The caller passes the bundle's {@link BundleForm#pem}, which it needs
      * anyway, rather than have it encoded once more here.
      *
      * @throws HaproxyRefusedException when even the certificates alone exceed the limit
      */
-    static boolean keyApart(String certName, Bundle bundle, byte[] haproxyPem, int payloadLimit)
+    static boolean keyApart(String certName, Bundle bundle, BundleForm form, byte[] haproxyPem, int payloadLimit)
             throws HaproxyRefusedException {
         int overhead = "set ssl cert ".length() + certName.length() + " <<\n".length() + 2 + MARGIN;
         if (haproxyPem.length + overhead <= payloadLimit) {
             return false;
         }
-        String certificates = bundle.certificatesPem();
+        String certificates = form.certificatesPem(bundle);
         if (certificates.length() + overhead > payloadLimit) {
             throw new HaproxyRefusedException("the certificates of " + certName + " take " + certificates.length()
                     + " bytes, more than HAProxy accepts in one Runtime API payload (" + payloadLimit

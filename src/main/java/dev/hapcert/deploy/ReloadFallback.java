@@ -65,10 +65,11 @@ final class ReloadFallback {
             Path crtList = target.paths().toHost(target.crtList());
             CrtListFile list = CrtListFile.read(crtList);
             boolean changed = false;
+            BundleForm form = BundleForm.of(target, notices);
             for (DesiredCertificate c : certificates) {
                 String certName = TargetSession.certName(target, c);
                 Path bundlePath = target.paths().toHost(certName);
-                byte[] bytes = c.bundle().haproxyPem();
+                byte[] bytes = form.pem(c.bundle());
                 byte[] old = AtomicFileWriter.currentContent(bundlePath);
                 if (old == null || !java.util.Arrays.equals(old, bytes)) {
                     previous.put(bundlePath, old);

@@ -57,6 +57,7 @@ final class TargetSession {
     private CrtListFile crtListFile;
     /** Certificates whose crt-list file line is added in memory but not yet written: see {@link #flush()}. */
     private final List<String> pendingCrtListLines = new ArrayList<>();
+    private final BundleForm form;
     /** Observed while the bundle was validated (the hook's prepared path), used once instead of asking; or null. */
     private EarlyObservation early;
 
@@ -72,6 +73,7 @@ final class TargetSession {
         this.options = options;
         this.notices = notices;
         this.crtListOnHost = target.paths().toHost(target.crtList());
+        this.form = BundleForm.of(target, notices);
     }
 
     static String certName(TargetConfig target, DesiredCertificate certificate) {
@@ -172,7 +174,7 @@ final class TargetSession {
         try {
             Path bundlePath = target.paths().toHost(certName);
             // Encoded once: compared with the file, sent to HAProxy and written are the same bytes.
-            byte[] pem = certificate.bundle().haproxyPem();
+            byte[] pem = form.pem(certificate.bundle());
             ObservedState observed = observe(certName, bundlePath, pem);
             previous = observed.loaded().flatMap(ObservedState.Loaded::serial).orElse(null);
             PlanStep step = Planner.plan(certificate, certName, observed, options.force());
@@ -388,8 +390,8 @@ final class TargetSession {
      * under the name, then the key under {@code <name>.key}.
      */
     private void sendBundle(String certName, Bundle bundle, byte[] pem) throws HapcertException {
-        if (BundlePayloads.keyApart(certName, bundle, pem, target.payloadLimit())) {
-            client.setSslCert(certName, bundle.certificatesPem());
+        if (BundlePayloads.keyApart(certName, bundle, form, pem, target.payloadLimit())) {
+            client.setSslCert(certName, form.certificatesPem(bundle));
             client.setSslCertKey(certName, bundle.keyPem());
         } else {
             client.setSslCert(certName, BundlePayloads.whole(pem));

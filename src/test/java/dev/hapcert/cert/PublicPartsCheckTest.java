@@ -75,8 +75,11 @@ class PublicPartsCheckTest {
         X509Certificate leaf = cert("CN=leaf.example.test", ecKeys(), "CN=Same Name CA", caKeys, ca);
         assertThat(KeyIdentifiers.issuedBy(leaf, ca)).contains(true);
         assertThat(KeyIdentifiers.issuedBy(leaf, impostor)).contains(false);
-        // Certificates without identifiers (the test kit's) leave it to a signature check.
-        assertThat(KeyIdentifiers.issuedBy(Fixtures.leaf(KeyType.EC_P256).leaf(), Fixtures.INTERMEDIATE.certificate())).isEmpty();
+        // Certificates without identifiers leave it to a signature check.
+        X509Certificate bareCa = cert("CN=Bare CA", caKeys, "CN=Bare CA", caKeys, null, false);
+        X509Certificate bareLeaf = cert("CN=bare.example.test", ecKeys(), "CN=Bare CA", caKeys, null, false);
+        assertThat(KeyIdentifiers.issuedBy(bareLeaf, bareCa)).isEmpty();
+        assertThat(KeyIdentifiers.issuedBy(bareLeaf, ca)).as("the leaf names no issuer key").isEmpty();
     }
 
     private static PrivateKeyMaterial pkcs8(byte[] der) throws Exception {
@@ -92,13 +95,20 @@ class PublicPartsCheckTest {
     /** PKCS#8 with the public point inside, as OpenSSL writes it; {@code point} may belong to another key. */
     private static X509Certificate cert(String subject, KeyPair keys, String issuer, KeyPair issuerKeys,
                                         X509Certificate issuerCert) throws Exception {
+        return cert(subject, keys, issuer, issuerKeys, issuerCert, true);
+    }
+
+    private static X509Certificate cert(String subject, KeyPair keys, String issuer, KeyPair issuerKeys,
+                                        X509Certificate issuerCert, boolean identifiers) throws Exception {
         JcaX509ExtensionUtils ids = new JcaX509ExtensionUtils();
         Instant now = Instant.now();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name(issuer), BigInteger.valueOf(now.toEpochMilli()),
                 Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), new X500Name(subject),
                 keys.getPublic());
-        b.addExtension(Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(keys.getPublic()));
-        if (issuerCert != null) {
+        if (identifiers) {
+            b.addExtension(Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(keys.getPublic()));
+        }
+        if (identifiers && issuerCert != null) {
             b.addExtension(Extension.authorityKeyIdentifier, false, ids.createAuthorityKeyIdentifier(issuerCert));
         }
         return new JcaX509CertificateConverter().getCertificate(

@@ -75,6 +75,9 @@ class ConfigLoaderTest {
         assertThat(t.haproxyConfig()).isEmpty();
         assertThat(t.paths().mounts()).isEmpty();
         assertThat(t.lockFile()).isEqualTo(TargetConfig.defaultLockFile("edge", "/run/haproxy/admin.sock"));
+        assertThat(t.issuersChainPath()).isEmpty();
+        assertThat(ConfigLoader.parse(MINIMAL + "    issuers-chain-path: /etc/haproxy/issuers\n", FILE).targets().get(0)
+                .issuersChainPath()).contains("/etc/haproxy/issuers");
     }
 
     @Test
@@ -147,6 +150,8 @@ class ConfigLoaderTest {
                         "'payload-limit' in targets[0] of /etc/hapcert/hapcert.yml must be a whole number of bytes, got 'big'"),
                 Arguments.of("payload limit below HAProxy's minimum", MINIMAL + "    payload-limit: 100\n",
                         "must be HAProxy's tune.bufsize in bytes, between 4096 and 16777216, got 100"),
+                Arguments.of("relative issuers-chain-path", MINIMAL + "    issuers-chain-path: issuers\n",
+                        "'issuers-chain-path' in targets[0] of /etc/hapcert/hapcert.yml must be an absolute path as HAProxy sees it"),
                 Arguments.of("typo with suggestion", MINIMAL.replace("crt-list:", "crtlist:"),
                         "unknown key 'crtlist' in targets[0] of /etc/hapcert/hapcert.yml; did you mean 'crt-list'?"),
                 Arguments.of("typo by one letter", MINIMAL + "    runtme-api: /x\n",
@@ -264,7 +269,7 @@ class ConfigLoaderTest {
     void configurationNeedsUniqueNamesEvenWhenBuiltInCode() {
         TargetConfig t = new TargetConfig("a", "/s", false, "/l", "/d", PathMapping.IDENTITY, FileOwnership.DEFAULT,
                 Optional.empty(), Optional.empty(), "", LeftoverTransactionPolicy.ABORT, Path.of("/l.lock"),
-                Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT);
+                Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT, Optional.empty());
         assertThatThrownBy(() -> new HapcertConfig(List.of(t, t), null))
                 .isInstanceOf(InvalidSettingException.class).hasMessageContaining("two targets named 'a'");
     }

@@ -47,6 +47,20 @@ class HaproxyCfgDiscoveryTest {
     }
 
     @Test
+    void issuersChainPathIsReadFromGlobalWhenAbsolute() throws Exception {
+        String cfg = "global\n    stats socket /run/haproxy/admin.sock level admin\n    issuers-chain-path /etc/haproxy/issuers\n"
+                + "frontend https\n    bind :443 ssl crt /etc/haproxy/default.pem crt-list /etc/haproxy/list.txt\n";
+        Path file = Path.of("/etc/haproxy/haproxy.cfg");
+        assertThat(HaproxyCfgDiscovery.discover(cfg, file).target().issuersChainPath()).contains("/etc/haproxy/issuers");
+        DiscoveredHaproxy relative = HaproxyCfgDiscovery.discover(cfg.replace("/etc/haproxy/issuers", "issuers"), file);
+        assertThat(relative.target().issuersChainPath()).isEmpty();
+        assertThat(relative.notes()).anySatisfy(n -> assertThat(n).contains("issuers-chain-path 'issuers' on line 3")
+                .contains("bundles keep their chains"));
+        assertThat(HaproxyCfgDiscovery.discover(cfg.replace("    issuers-chain-path /etc/haproxy/issuers\n", ""), file)
+                .target().issuersChainPath()).isEmpty();
+    }
+
+    @Test
     void twoBindsSharingOneCrtListAndFirstAdminSocket() throws Exception {
         TargetConfig t = discover("shared-crt-list.cfg").target();
         assertThat(t.runtimeApi()).isEqualTo("ipv4@127.0.0.1:9999");

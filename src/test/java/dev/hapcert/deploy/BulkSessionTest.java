@@ -60,7 +60,7 @@ class BulkSessionTest {
         target = new TargetConfig("bulk", haproxy.adminSocket().toString(), false, haproxy.crtList().toString(),
                 haproxy.certsDir().toString(), PathMapping.IDENTITY, FileOwnership.DEFAULT, Optional.empty(),
                 Optional.empty(), "", LeftoverTransactionPolicy.ABORT, haproxy.dir().resolve("hapcert.lock"),
-                Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT);
+                Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT, Optional.empty());
     }
 
     @AfterEach

@@ -72,6 +72,7 @@ public final class HaproxyProcess implements AutoCloseable {
         private boolean lowLevelSockets;
         private boolean masterWorker;
         private boolean crtBase;
+        private String issuers;
 
         /** Adds {@code stats socket ipv4@127.0.0.1:<free port> level admin}. */
         public Builder tcpSocket() {
@@ -94,6 +95,12 @@ public final class HaproxyProcess implements AutoCloseable {
         /** Adds {@code crt-base <dir>/certs} to {@code global}. */
         public Builder crtBase() {
             crtBase = true;
+            return this;
+        }
+
+        /** Adds {@code issuers-chain-path <dir>/issuers} to {@code global}, with one file holding {@code pem}. */
+        public Builder issuersChain(String pem) {
+            issuers = pem;
             return this;
         }
 
@@ -121,6 +128,19 @@ public final class HaproxyProcess implements AutoCloseable {
         TestCertificates.Issued def = mint("default.hapcert.test");
         writePrivate(defaultCert(), def.haproxyPem());
         writePrivate(crtList(), "");
+        if (options.issuers != null) {
+            try {
+                Files.createDirectories(issuersDir());
+                Files.writeString(issuersDir().resolve("issuer.pem"), options.issuers);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The {@code issuers-chain-path} directory, with {@link Builder#issuersChain}. */
+    public Path issuersDir() {
+        return dir.resolve("issuers");
     }
 
     // ---- paths ----------------------------------------------------------------------------------------------------
@@ -325,6 +345,11 @@ public final class HaproxyProcess implements AutoCloseable {
 
     /** The leaf certificate HAProxy serves for {@code sni}, by a real TLS handshake (trusting anything: tests only). */
     public X509Certificate servedCertificate(String sni) {
+        return servedChain(sni).get(0);
+    }
+
+    /** Every certificate HAProxy sends for {@code sni}, leaf first. */
+    public List<X509Certificate> servedChain(String sni) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
@@ -335,7 +360,11 @@ public final class HaproxyProcess implements AutoCloseable {
                 params.setServerNames(List.of(new SNIHostName(sni)));
                 s.setSSLParameters(params);
                 s.startHandshake();
-                return (X509Certificate) s.getSession().getPeerCertificates()[0];
+                List<X509Certificate> chain = new ArrayList<>();
+                for (java.security.cert.Certificate c : s.getSession().getPeerCertificates()) {
+                    chain.add((X509Certificate) c);
+                }
+                return chain;
             }
         } catch (Exception e) {
             throw new IllegalStateException("TLS handshake with SNI " + sni + " on port " + httpsPort + " failed", e);
@@ -368,6 +397,9 @@ public final class HaproxyProcess implements AutoCloseable {
         }
         if (options.crtBase) {
             c.append("  crt-base ").append(certsDir()).append('\n');
+        }
+        if (options.issuers != null) {
+            c.append("  issuers-chain-path ").append(issuersDir()).append('\n');
         }
         c.append("defaults\n  mode http\n  timeout client 10s\n  timeout server 10s\n  timeout connect 5s\n");
         c.append("frontend https\n");

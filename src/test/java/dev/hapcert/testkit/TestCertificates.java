@@ -84,7 +84,7 @@ public final class TestCertificates {
         KeyPair keys = type.generate();
         Instant now = Instant.now();
         X509Certificate cert = sign(new X500Name("CN=" + commonName), keys, new X500Name("CN=" + commonName), keys.getPrivate(),
-                type, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)), true, List.of(), newSerial());
+                type, null, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3650)), true, List.of(), newSerial());
         return new Authority(cert, keys, type, List.of());
     }
 
@@ -98,7 +98,7 @@ public final class TestCertificates {
             KeyPair k = type.generate();
             Instant now = Instant.now();
             X509Certificate c = sign(new X500Name("CN=" + commonName), k, X500Name.getInstance(
-                    certificate.getSubjectX500Principal().getEncoded()), keys.getPrivate(), keyType,
+                    certificate.getSubjectX500Principal().getEncoded()), keys.getPrivate(), keyType, certificate,
                     now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(3000)), true, List.of(), newSerial());
             // Everything above the new intermediate that a server sends: this authority (unless it is the root) and its own chain.
             List<X509Certificate> chain = servedChain();
@@ -141,7 +141,7 @@ public final class TestCertificates {
             KeyPair k = keyType.generate();
             X509Certificate c = sign(new X500Name("CN=" + dnsNames.get(0)), k,
                     X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
-                    issuer.keys().getPrivate(), issuer.keyType(), notBefore, notAfter, false, dnsNames,
+                    issuer.keys().getPrivate(), issuer.keyType(), issuer.certificate(), notBefore, notAfter, false, dnsNames,
                     serial == null ? newSerial() : serial);
             return new Issued(c, issuer.servedChain(), k);
         }
@@ -230,13 +230,19 @@ public final class TestCertificates {
         return BigInteger.valueOf(SERIALS.incrementAndGet()).shiftLeft(32).or(BigInteger.valueOf(RANDOM.nextInt() & 0x7FFFFFFF));
     }
 
+    /** Key identifiers as public CAs write them: each certificate's own, and its issuer's unless self-signed. */
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, PrivateKey issuerKey,
-                                        KeyType issuerType, Instant from, Instant until, boolean ca, List<String> dnsNames,
-                                        BigInteger serial) {
+                                        KeyType issuerType, X509Certificate issuerCert, Instant from, Instant until,
+                                        boolean ca, List<String> dnsNames, BigInteger serial) {
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, serial, Date.from(from), Date.from(until),
                     subject, subjectKeys.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+            org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils ids = new org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils();
+            b.addExtension(Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(subjectKeys.getPublic()));
+            if (issuerCert != null) {
+                b.addExtension(Extension.authorityKeyIdentifier, false, ids.createAuthorityKeyIdentifier(issuerCert));
+            }
             if (ca) {
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             } else {

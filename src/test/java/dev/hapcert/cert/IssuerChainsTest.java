@@ -1,0 +1,76 @@
+package dev.hapcert.cert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.testkit.TestCertificates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IssuerChainsTest {
+    private static final TestCertificates.Authority ROOT = TestCertificates.newRootCa("issuers root");
+    private static final TestCertificates.Authority CA = ROOT.intermediate("issuers CA");
+    private static final TestCertificates.Authority OTHER_CA = ROOT.intermediate("other CA");
+
+    @TempDir
+    Path dir;
+
+    private static Bundle bundle(TestCertificates.Issued issued) throws Exception {
+        return BundleReader.fromPem(issued.haproxyPem(), "test");
+    }
+
+    @Test
+    void aBundleWhoseExactChainIsAnIssuerFileIsCompleted() throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem(CA.certificate()));
+        IssuerChains chains = IssuerChains.load(dir);
+        assertThat(chains.size()).isEqualTo(1);
+        Bundle b = bundle(CA.leaf("a.issuers.test").issue());
+        assertThat(chains.completes(b)).isTrue();
+        String withoutChain = new String(b.haproxyPem(false), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(withoutChain).contains("PRIVATE KEY").containsOnlyOnce("BEGIN CERTIFICATE");
+        assertThat(b.haproxyPem(true)).isEqualTo(b.haproxyPem());
+    }
+
+    @Test
+    void anythingElseKeepsItsChain() throws Exception {
+        // The issuer's file holds more than the bundle's chain; another CA's file; a file HAProxy would skip.
+        Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem(CA.certificate())
+                + TestCertificates.pem(ROOT.certificate()));
+        Files.writeString(dir.resolve("other.pem"), TestCertificates.pem(OTHER_CA.certificate()));
+        Files.writeString(dir.resolve("leaf.pem"), TestCertificates.pem(CA.leaf("x.issuers.test").issue().leaf()));
+        Files.writeString(dir.resolve("notes.txt"), TestCertificates.pem(CA.certificate()));
+        IssuerChains chains = IssuerChains.load(dir);
+        assertThat(chains.size()).as("ca.pem and other.pem; a leaf is no issuer, .txt is not read").isEqualTo(2);
+        assertThat(chains.completes(bundle(CA.leaf("b.issuers.test").issue()))).isFalse();
+        assertThat(chains.completes(bundle(ROOT.leaf("c.issuers.test").issue()))).as("no chain at all").isFalse();
+        assertThat(chains.completes(bundle(OTHER_CA.leaf("d.issuers.test").issue()))).isTrue();
+    }
+
+    @Test
+    void twoFilesForOneIssuerCompleteNothingForIt() throws Exception {
+        Files.writeString(dir.resolve("a.pem"), TestCertificates.pem(CA.certificate()));
+        Files.writeString(dir.resolve("b.pem"), TestCertificates.pem(CA.certificate()));
+        assertThat(IssuerChains.load(dir).completes(bundle(CA.leaf("e.issuers.test").issue()))).isFalse();
+    }
+
+    @Test
+    void aMissingDirectoryIsAClearError() {
+        assertThatThrownBy(() -> IssuerChains.load(dir.resolve("missing")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read issuers-chain-path");
+        assertThat(IssuerChains.NONE.completes(TestCertificatesBundle.any())).isFalse();
+    }
+
+    /** A bundle for the NONE check, built once. */
+    private static final class TestCertificatesBundle {
+        static Bundle any() {
+            try {
+                return bundle(CA.leaf("f.issuers.test").issue());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

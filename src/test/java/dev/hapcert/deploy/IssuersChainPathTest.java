@@ -1,0 +1,106 @@
+package dev.hapcert.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hapcert.cert.BundleReader;
+import dev.hapcert.config.FileOwnership;
+import dev.hapcert.config.LeftoverTransactionPolicy;
+import dev.hapcert.config.PathMapping;
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.testkit.HaproxyProcess;
+import dev.hapcert.testkit.TestCertificates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real HAProxy with {@code issuers-chain-path}: bundles whose chain is one of its files are written and sent
+ * without it, and HAProxy serves them with it, after the commit and after a restart; others keep their chain.
+ */
+class IssuersChainPathTest {
+    private static final TestCertificates.Authority ROOT = TestCertificates.newRootCa("chain test root");
+    private static final TestCertificates.Authority CA = ROOT.intermediate("chain test CA");
+    private static final TestCertificates.Authority OTHER = ROOT.intermediate("chain test other CA");
+
+    private HaproxyProcess haproxy;
+    private TargetConfig target;
+
+    @BeforeEach
+    void start() {
+        haproxy = HaproxyProcess.builder().issuersChain(TestCertificates.pem(CA.certificate())).start();
+        target = new TargetConfig("chains", haproxy.adminSocket().toString(), false, haproxy.crtList().toString(),
+                haproxy.certsDir().toString(), PathMapping.IDENTITY, FileOwnership.DEFAULT, Optional.empty(),
+                Optional.empty(), "", LeftoverTransactionPolicy.ABORT, haproxy.dir().resolve("hapcert.lock"),
+                Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT, Optional.of(haproxy.issuersDir().toString()));
+    }
+
+    @AfterEach
+    void stop() {
+        haproxy.close();
+    }
+
+    private static DesiredCertificate cert(String name, TestCertificates.Issued issued) throws Exception {
+        return new DesiredCertificate(name, BundleReader.fromPem(issued.haproxyPem(), name), List.of(name), "test");
+    }
+
+    private Path file(String name) {
+        return haproxy.certsDir().resolve(name + ".pem");
+    }
+
+    private static int certificateBlocks(Path file) throws Exception {
+        return Files.readString(file).split("-----BEGIN CERTIFICATE-----", -1).length - 1;
+    }
+
+    private void assertServedWith(String name, TestCertificates.Issued issued, X509Certificate intermediate) {
+        assertThat(haproxy.servedChain(name)).as("chain served for " + name)
+                .containsExactly(issued.leaf(), intermediate);
+    }
+
+    @Test
+    void bundlesHaproxyCompletesAreWrittenWithoutTheirChainAndServedWithIt() throws Exception {
+        Deployer deployer = new Deployer(DeployOptions.defaults(), m -> { });
+        List<TestCertificates.Issued> issued = new ArrayList<>();
+        List<DesiredCertificate> certs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            issued.add(CA.leaf("c" + i + ".chains.test").issue());
+            certs.add(cert("c" + i + ".chains.test", issued.get(i)));
+        }
+        TestCertificates.Issued other = OTHER.leaf("o.chains.test").issue();
+        certs.add(cert("o.chains.test", other));
+
+        // Several certificates: the bulk path.
+        DeployReport report = deployer.sync(certs, Set.of(), List.of(target));
+        assertThat(report.results()).allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
+        for (int i = 0; i < 3; i++) {
+            assertThat(certificateBlocks(file("c" + i + ".chains.test"))).isEqualTo(1);
+            assertServedWith("c" + i + ".chains.test", issued.get(i), CA.certificate());
+        }
+        assertThat(certificateBlocks(file("o.chains.test"))).as("its issuer is not in the directory").isEqualTo(2);
+        assertServedWith("o.chains.test", other, OTHER.certificate());
+
+        // The files compare equal to what a rerun would write: nothing to do.
+        assertThat(deployer.sync(certs, Set.of(), List.of(target)).results())
+                .allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.UNCHANGED));
+
+        // One certificate: the hook's path.
+        TestCertificates.Issued renewed = CA.leaf("c0.chains.test").issue();
+        DeployReport one = deployer.deploy(List.of(cert("c0.chains.test", renewed)), List.of(target));
+        assertThat(one.results().get(0).outcome()).as(one.results().get(0).detail()).isEqualTo(Outcome.UPDATED);
+        assertThat(certificateBlocks(file("c0.chains.test"))).isEqualTo(1);
+        assertServedWith("c0.chains.test", renewed, CA.certificate());
+
+        // A restart loads the files and completes the chains the same way.
+        haproxy.restart();
+        assertServedWith("c0.chains.test", renewed, CA.certificate());
+        assertServedWith("c1.chains.test", issued.get(1), CA.certificate());
+        assertServedWith("o.chains.test", other, OTHER.certificate());
+    }
+}
