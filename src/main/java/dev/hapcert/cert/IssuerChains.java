@@ -5,12 +5,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -49,17 +49,21 @@ public final class IssuerChains {
 
     /**
      * Reads the directory as HAProxy does. A file HAProxy would not use (no certificate, the first one no CA or
-     * without a subject key identifier, not PEM) is skipped here too.
+     * without a subject key identifier, not PEM) is skipped here too, and so is a file changed at or after
+     * {@code haproxyStarted}: HAProxy reads the directory only when it starts, so it may not hold that file's chain.
      *
      * @param dir the directory on this host
+     * @param haproxyStarted when the running HAProxy started (at the latest), or {@link Instant#MAX} for one that is
+     *     about to start
      * @throws ConfigException when the directory cannot be read
      */
-    public static IssuerChains load(Path dir) throws ConfigException {
+    public static IssuerChains load(Path dir, Instant haproxyStarted) throws ConfigException {
         Map<String, List<byte[]>> chains = new HashMap<>();
         Set<String> shared = new HashSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.pem")) {
             for (Path file : files) {
-                if (!Files.isRegularFile(file)) {
+                if (!Files.isRegularFile(file)
+                        || !Files.getLastModifiedTime(file).toInstant().isBefore(haproxyStarted)) {
                     continue;
                 }
                 Optional<List<X509Certificate>> chain = readChain(file);

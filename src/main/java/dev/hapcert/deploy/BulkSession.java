@@ -101,7 +101,7 @@ final class BulkSession {
         this.options = options;
         this.notices = notices;
         this.progress = progress;
-        this.form = BundleForm.of(target, notices);
+        this.form = BundleForm.of(target, client, notices);
         this.writer = new BulkFileWriter(target.files(), form);
     }
 

@@ -4,6 +4,9 @@ import dev.hapcert.cert.Bundle;
 import dev.hapcert.cert.IssuerChains;
 import dev.hapcert.config.TargetConfig;
 import dev.hapcert.error.ConfigException;
+import dev.hapcert.error.HapcertException;
+import dev.hapcert.haproxy.RuntimeApiClient;
+import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
@@ -22,15 +25,36 @@ final class BundleForm {
     }
 
     /**
-     * The form for {@code target}: with chains unless it names an {@code issuers-chain-path}; a directory that cannot
-     * be read is reported and bundles keep their chains.
+     * The form for {@code target} as its running HAProxy ({@code client}) sees it: with chains unless the target
+     * names an {@code issuers-chain-path}, and then only the files that were there when HAProxy started count (it
+     * reads them only then: its uptime from {@code show info} tells). A directory that cannot be read, or an HAProxy
+     * that does not say its uptime, is reported and bundles keep their chains.
      */
-    static BundleForm of(TargetConfig target, Consumer<String> notices) {
+    static BundleForm of(TargetConfig target, RuntimeApiClient client, Consumer<String> notices) {
         if (target.issuersChainPath().isEmpty()) {
             return WITH_CHAINS;
         }
+        Instant started;
         try {
-            return new BundleForm(IssuerChains.load(target.paths().toHost(target.issuersChainPath().get())));
+            // Uptime counts whole seconds from before HAProxy read its configuration: one second more is safe.
+            long uptime = Long.parseLong(client.showInfo().getOrDefault("Uptime_sec", "").strip());
+            started = Instant.now().minusSeconds(uptime + 1);
+        } catch (HapcertException | NumberFormatException e) {
+            notices.accept(target.name() + ": cannot tell when HAProxy started (" + e.getMessage()
+                    + "), so its issuers-chain-path is not relied on; bundles are written with their chains");
+            return WITH_CHAINS;
+        }
+        return load(target, started, notices);
+    }
+
+    /** The form for an HAProxy that is about to start (or reload): every file of its issuers-chain-path counts. */
+    static BundleForm forStartingHaproxy(TargetConfig target, Consumer<String> notices) {
+        return target.issuersChainPath().isEmpty() ? WITH_CHAINS : load(target, Instant.MAX, notices);
+    }
+
+    private static BundleForm load(TargetConfig target, Instant started, Consumer<String> notices) {
+        try {
+            return new BundleForm(IssuerChains.load(target.paths().toHost(target.issuersChainPath().get()), started));
         } catch (ConfigException e) {
             notices.accept(target.name() + ": " + e.getMessage() + "; bundles are written with their chains");
             return WITH_CHAINS;

@@ -65,7 +65,7 @@ final class ReloadFallback {
             Path crtList = target.paths().toHost(target.crtList());
             CrtListFile list = CrtListFile.read(crtList);
             boolean changed = false;
-            BundleForm form = BundleForm.of(target, notices);
+            BundleForm form = BundleForm.forStartingHaproxy(target, notices);
             for (DesiredCertificate c : certificates) {
                 String certName = TargetSession.certName(target, c);
                 Path bundlePath = target.paths().toHost(certName);

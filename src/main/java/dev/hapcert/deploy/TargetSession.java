@@ -73,7 +73,7 @@ final class TargetSession {
         this.options = options;
         this.notices = notices;
         this.crtListOnHost = target.paths().toHost(target.crtList());
-        this.form = BundleForm.of(target, notices);
+        this.form = BundleForm.of(target, client, notices);
     }
 
     static String certName(TargetConfig target, DesiredCertificate certificate) {

@@ -7,6 +7,8 @@ import dev.hapcert.error.ConfigException;
 import dev.hapcert.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +27,7 @@ class IssuerChainsTest {
     @Test
     void aBundleWhoseExactChainIsAnIssuerFileIsCompleted() throws Exception {
         Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem(CA.certificate()));
-        IssuerChains chains = IssuerChains.load(dir);
+        IssuerChains chains = IssuerChains.load(dir, Instant.MAX);
         assertThat(chains.size()).isEqualTo(1);
         Bundle b = bundle(CA.leaf("a.issuers.test").issue());
         assertThat(chains.completes(b)).isTrue();
@@ -42,7 +44,7 @@ class IssuerChainsTest {
         Files.writeString(dir.resolve("other.pem"), TestCertificates.pem(OTHER_CA.certificate()));
         Files.writeString(dir.resolve("leaf.pem"), TestCertificates.pem(CA.leaf("x.issuers.test").issue().leaf()));
         Files.writeString(dir.resolve("notes.txt"), TestCertificates.pem(CA.certificate()));
-        IssuerChains chains = IssuerChains.load(dir);
+        IssuerChains chains = IssuerChains.load(dir, Instant.MAX);
         assertThat(chains.size()).as("ca.pem and other.pem; a leaf is no issuer, .txt is not read").isEqualTo(2);
         assertThat(chains.completes(bundle(CA.leaf("b.issuers.test").issue()))).isFalse();
         assertThat(chains.completes(bundle(ROOT.leaf("c.issuers.test").issue()))).as("no chain at all").isFalse();
@@ -50,15 +52,26 @@ class IssuerChainsTest {
     }
 
     @Test
+    void aFileChangedSinceHaproxyStartedDoesNotCount() throws Exception {
+        Path file = Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem(CA.certificate()));
+        Instant started = Instant.now().minusSeconds(60);
+        Files.setLastModifiedTime(file, FileTime.from(started.plusSeconds(1)));
+        Bundle b = bundle(CA.leaf("g.issuers.test").issue());
+        assertThat(IssuerChains.load(dir, started).completes(b)).as("HAProxy has not read it").isFalse();
+        Files.setLastModifiedTime(file, FileTime.from(started.minusSeconds(1)));
+        assertThat(IssuerChains.load(dir, started).completes(b)).isTrue();
+    }
+
+    @Test
     void twoFilesForOneIssuerCompleteNothingForIt() throws Exception {
         Files.writeString(dir.resolve("a.pem"), TestCertificates.pem(CA.certificate()));
         Files.writeString(dir.resolve("b.pem"), TestCertificates.pem(CA.certificate()));
-        assertThat(IssuerChains.load(dir).completes(bundle(CA.leaf("e.issuers.test").issue()))).isFalse();
+        assertThat(IssuerChains.load(dir, Instant.MAX).completes(bundle(CA.leaf("e.issuers.test").issue()))).isFalse();
     }
 
     @Test
     void aMissingDirectoryIsAClearError() {
-        assertThatThrownBy(() -> IssuerChains.load(dir.resolve("missing")))
+        assertThatThrownBy(() -> IssuerChains.load(dir.resolve("missing"), Instant.MAX))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read issuers-chain-path");
         assertThat(IssuerChains.NONE.completes(TestCertificatesBundle.any())).isFalse();
     }

@@ -103,4 +103,18 @@ class IssuersChainPathTest {
         assertServedWith("c1.chains.test", issued.get(1), CA.certificate());
         assertServedWith("o.chains.test", other, OTHER.certificate());
     }
+
+    @Test
+    void anIssuerFileAddedAfterHaproxyStartedIsNotReliedOn() throws Exception {
+        // HAProxy reads issuers-chain-path only when it starts: it has no chain for this CA until it restarts.
+        Files.writeString(haproxy.issuersDir().resolve("other.pem"), TestCertificates.pem(OTHER.certificate()));
+        TestCertificates.Issued first = OTHER.leaf("n0.chains.test").issue();
+        TestCertificates.Issued second = OTHER.leaf("n1.chains.test").issue();
+        DeployReport report = new Deployer(DeployOptions.defaults(), m -> { }).sync(
+                List.of(cert("n0.chains.test", first), cert("n1.chains.test", second)), Set.of(), List.of(target));
+        assertThat(report.results()).allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
+        assertThat(certificateBlocks(file("n0.chains.test"))).isEqualTo(2);
+        assertServedWith("n0.chains.test", first, OTHER.certificate());
+        assertServedWith("n1.chains.test", second, OTHER.certificate());
+    }
 }

@@ -131,7 +131,10 @@ public final class HaproxyProcess implements AutoCloseable {
         if (options.issuers != null) {
             try {
                 Files.createDirectories(issuersDir());
-                Files.writeString(issuersDir().resolve("issuer.pem"), options.issuers);
+                Path issuer = Files.writeString(issuersDir().resolve("issuer.pem"), options.issuers);
+                // Well before the start: hapcert counts only files HAProxy read when it started.
+                Files.setLastModifiedTime(issuer, java.nio.file.attribute.FileTime.from(
+                        java.time.Instant.now().minusSeconds(60)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
