@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = {"Check that hapcert can deploy: the configuration loads; each HAProxy's Runtime API answers at "
                 + "level admin; its version has the certificate commands; the crt-list is in use; its paths exist on "
                 + "this host; the directories are writable; key files are private; no transaction is left open; "
-                + "certbot's version and hook.",
+                + "the issuers-chain-path HAProxy completes chains from; certbot's version and hook.",
             "",
             "Changes nothing. Exit code 0 when nothing failed (warnings allowed), 8 otherwise."})
 final class DoctorCommand implements Callable<Integer>, ContextAware {

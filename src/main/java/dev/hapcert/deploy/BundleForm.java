@@ -36,10 +36,8 @@ final class BundleForm {
         }
         Instant started;
         try {
-            // Uptime counts whole seconds from before HAProxy read its configuration: one second more is safe.
-            long uptime = Long.parseLong(client.showInfo().getOrDefault("Uptime_sec", "").strip());
-            started = Instant.now().minusSeconds(uptime + 1);
-        } catch (HapcertException | NumberFormatException e) {
+            started = client.startedBy();
+        } catch (HapcertException e) {
             notices.accept(target.name() + ": cannot tell when HAProxy started (" + e.getMessage()
                     + "), so its issuers-chain-path is not relied on; bundles are written with their chains");
             return WITH_CHAINS;

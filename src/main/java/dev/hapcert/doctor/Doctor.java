@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 public final class Doctor {
     private static final List<TargetCheck> TARGET_CHECKS = List.of(new ContainerCheck(), new RuntimeApiCheck(), new AdminLevelCheck(),
             new VersionCheck(), new CrtListCheck(), new PathCheck(), new WritableCheck(), new KeyModeCheck(),
-            new TransactionCheck());
+            new TransactionCheck(), new IssuersCheck());
 
     /** Loads the targets; a {@link ConfigException} becomes the config check's failure. */
     @FunctionalInterface

@@ -296,6 +296,20 @@ public final class RuntimeApiClient implements AutoCloseable {
         return info;
     }
 
+    /**
+     * When this HAProxy started, at the latest: {@code show info}'s uptime counts whole seconds from before HAProxy
+     * read its configuration, so one more second is subtracted.
+     */
+    public java.time.Instant startedBy() throws HaproxyUnreachableException, HaproxyRefusedException {
+        Map<String, String> info = showInfo();
+        try {
+            return java.time.Instant.now().minusSeconds(Long.parseLong(info.getOrDefault("Uptime_sec", "")) + 1);
+        } catch (NumberFormatException e) {
+            throw new HaproxyRefusedException(description() + " does not say its uptime in 'show info' (Uptime_sec: '"
+                    + info.getOrDefault("Uptime_sec", "") + "')");
+        }
+    }
+
     /** The HAProxy version, e.g. {@code 2.6.12-1+deb12u4}. */
     public String version() throws HaproxyUnreachableException, HaproxyRefusedException {
         return showInfo().get("Version");

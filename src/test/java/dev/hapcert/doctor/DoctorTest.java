@@ -91,6 +91,25 @@ class DoctorTest {
     }
 
     @Test
+    void issuerFilesAreCountedAndOnesNewerThanHaproxyAreReported() throws Exception {
+        TestCertificates.Authority root = TestCertificates.newRootCa("doctor issuers root");
+        try (HaproxyProcess withIssuers = HaproxyProcess.builder()
+                .issuersChain(TestCertificates.pem(root.intermediate("doctor CA").certificate())).start()) {
+            DoctorReport report = discovered(withIssuers.config());
+            assertThat(only(report, "issuers")).isEqualTo(Severity.OK);
+            assertThat(report.of("issuers").get(0).message()).startsWith("1 issuer file(s) in " + withIssuers.issuersDir())
+                    .contains("loaded by HAProxy");
+            Files.writeString(withIssuers.issuersDir().resolve("new.pem"),
+                    TestCertificates.pem(root.intermediate("doctor new CA").certificate()));
+            DoctorReport later = discovered(withIssuers.config());
+            assertThat(only(later, "issuers")).isEqualTo(Severity.WARN);
+            assertThat(later.of("issuers").get(0).message()).startsWith("1 of 2 issuer file(s)");
+            assertThat(later.of("issuers").get(0).fix()).contains("reload HAProxy");
+        }
+        assertThat(discovered().of("issuers")).as("no issuers-chain-path, nothing to say").isEmpty();
+    }
+
+    @Test
     void aConfigurationThatDoesNotLoadFailsAndNothingElseAboutTargetsIsSaid() {
         DoctorReport report = discovered(tmp.resolve("missing.cfg"));
 
