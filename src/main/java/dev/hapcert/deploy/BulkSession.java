@@ -78,20 +78,25 @@ final class BulkSession {
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final BiConsumer<Integer, Integer> progress;
+    private final TargetSession fallback;
     private final BundleForm form;
     private final BulkFileWriter writer;
     private final int batchSize;
     private final List<String> crtListLines = new ArrayList<>();
     private final List<BulkItem> retry = new ArrayList<>();
 
+    /**
+     * @param fallback deploys, one by one, the certificates this path hands back (see the class comment); its crt-list
+     *     lines the caller flushes as usual. Bundles are rendered as it renders them ({@link TargetSession#form()}).
+     */
     BulkSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices,
-                BiConsumer<Integer, Integer> progress) {
-        this(client, target, options, notices, progress, BATCH);
+                BiConsumer<Integer, Integer> progress, TargetSession fallback) {
+        this(client, target, options, notices, progress, fallback, BATCH);
     }
 
     /** With another batch size, so that tests cross batch boundaries with few certificates. */
     BulkSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices,
-                BiConsumer<Integer, Integer> progress, int batchSize) {
+                BiConsumer<Integer, Integer> progress, TargetSession fallback, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive");
         }
@@ -101,7 +106,8 @@ final class BulkSession {
         this.options = options;
         this.notices = notices;
         this.progress = progress;
-        this.form = BundleForm.of(target, client, notices);
+        this.fallback = fallback;
+        this.form = fallback.form();
         this.writer = new BulkFileWriter(target.files(), form);
     }
 
@@ -112,15 +118,13 @@ final class BulkSession {
 
     /**
      * Deploys every certificate the cursor hands out; one result per certificate, in the cursor's order.
-     * Certificates this path hands back (see the class comment) are deployed by {@code fallback}, whose crt-list
-     * lines the caller flushes as usual.
      *
      * <p>The cursor may still be filling (a sync reading its sources). A {@link BatchPlanner} thread takes the
      * certificates in batches as they come (the first ones small, so that HAProxy starts working early), observes
      * and plans each batch and has its files written, up to {@link #LOOKAHEAD} batches ahead; this thread only
      * streams them, so HAProxy gets the next batch before it has answered the last one.
      */
-    List<CertificateResult> deploy(CertificateFeed.Cursor certificates, TargetSession fallback) throws HapcertException {
+    List<CertificateResult> deploy(CertificateFeed.Cursor certificates) throws HapcertException {
         BulkObservation observed = BulkObservation.observe(client, target);
         // fsync waits on the disk, not the CPU: several writers let the file system commit their files together.
         ExecutorService files = Executors.newFixedThreadPool(FILE_WRITERS, r -> {

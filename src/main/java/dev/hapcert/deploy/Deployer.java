@@ -129,8 +129,8 @@ public final class Deployer {
                 if (BulkSession.suits(certificates, options)) {
                     // Many certificates: pipelined batches, taken as the source delivers them; the session takes
                     // what the bulk path hands back.
-                    results.addAll(new BulkSession(client, target, options, notices, progress)
-                            .deploy(certificates.cursor(), session));
+                    results.addAll(new BulkSession(client, target, options, notices, progress, session)
+                            .deploy(certificates.cursor()));
                 } else {
                     List<DesiredCertificate> all = certificates.all();
                     for (int i = 0; i < all.size(); i++) {

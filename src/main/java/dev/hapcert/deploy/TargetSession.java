@@ -76,6 +76,11 @@ final class TargetSession {
         this.form = BundleForm.of(target, client, notices);
     }
 
+    /** How this target's bundles are rendered; the bulk path beside this session renders them the same way. */
+    BundleForm form() {
+        return form;
+    }
+
     static String certName(TargetConfig target, DesiredCertificate certificate) {
         return certName(target, certificate.name());
     }

@@ -101,7 +101,7 @@ class BulkSessionTest {
         try (RuntimeApiClient client = RuntimeApiClient.over(transport, RuntimeApiTimeouts.DEFAULT)) {
             TargetSession fallback = new TargetSession(client, target, DeployOptions.defaults(), m -> { }, true);
             List<CertificateResult> results = new BulkSession(client, target, DeployOptions.defaults(), m -> { },
-                    (a, b) -> { }, BATCH).deploy(CertificateFeed.of(certificates).cursor(), fallback);
+                    (a, b) -> { }, fallback, BATCH).deploy(CertificateFeed.of(certificates).cursor());
             fallback.flush();
             return results;
         }
