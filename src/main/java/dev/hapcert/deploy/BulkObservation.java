@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What one HAProxy and its files hold for many certificates, gathered with few exchanges instead of several per
@@ -85,15 +86,20 @@ final class BulkObservation {
     /** {@code show ssl cert <name>} for each command, streamed on one pipeline in sends of {@link #SHOW_BATCH}. */
     static List<Reply> showEach(RuntimeApiClient client, List<Command> shows) throws HapcertException {
         List<Reply> all = new ArrayList<>(shows.size());
+        showEach(client, shows, all::add);
+        return all;
+    }
+
+    /** {@link #showEach(RuntimeApiClient, List)}, each reply handed to {@code each} as it arrives, in order. */
+    static void showEach(RuntimeApiClient client, List<Command> shows, Consumer<Reply> each) throws HapcertException {
         if (shows.isEmpty()) {
-            return all;  // the planner asks with no client at all when nothing it plans is loaded
+            return;  // the planner asks with no client at all when nothing it plans is loaded
         }
-        RuntimeApiTransport.Pipeline pipeline = client.openPipeline(all::add);
+        RuntimeApiTransport.Pipeline pipeline = client.openPipeline(each);
         for (int from = 0; from < shows.size(); from += SHOW_BATCH) {
             pipeline.send(shows.subList(from, Math.min(shows.size(), from + SHOW_BATCH)));
         }
         pipeline.finish();
-        return all;
     }
 
     /** A reply to {@code show ssl cert <name>} that does not describe the certificate and is worth asking again. */

@@ -711,7 +711,8 @@ final class BulkSession {
             ArrayDeque<BulkItem> due = new ArrayDeque<>(toCheck);
             List<BulkItem> askAgain = new ArrayList<>();
             List<Reply> askAgainReplies = new ArrayList<>();
-            RuntimeApiTransport.Pipeline shows = now.openPipeline(r -> {
+            List<Command> shows = toCheck.stream().map(i -> Command.of("show", "ssl", "cert", i.certName)).toList();
+            BulkObservation.showEach(now, shows, r -> {
                 BulkItem item = due.removeFirst();
                 if (BulkObservation.mustAskAgain(r)) {
                     askAgain.add(item);
@@ -720,11 +721,6 @@ final class BulkSession {
                     judgeVerification(item, r, null);
                 }
             });
-            for (int from = 0; from < toCheck.size(); from += BulkObservation.SHOW_BATCH) {
-                shows.send(toCheck.subList(from, Math.min(toCheck.size(), from + BulkObservation.SHOW_BATCH)).stream()
-                        .map(i -> Command.of("show", "ssl", "cert", i.certName)).toList());
-            }
-            shows.finish();
             for (int k = 0; k < askAgain.size(); k++) {
                 judgeVerification(askAgain.get(k), askAgainReplies.get(k), now);
             }
