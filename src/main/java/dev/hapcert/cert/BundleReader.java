@@ -79,6 +79,17 @@ public final class BundleReader {
     }
 
     /** Blocks collected across files, remembering where each key came from. */
+    /** One {@code CERTIFICATE} block of {@code origin}, the {@code number}th (from 1), for messages. */
+    static X509Certificate parseCertificate(PemBlock block, String origin, int number) throws InvalidInputException {
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der()));
+        } catch (CertificateException | RuntimeException e) {
+            throw new InvalidInputException(origin + ": certificate block #" + number
+                    + " is not a valid X.509 certificate: copy the file again from its source", e);
+        }
+    }
+
     private static final class Parts {
         private final List<X509Certificate> certificates = new ArrayList<>();
         private PrivateKeyMaterial key;
@@ -139,17 +150,6 @@ public final class BundleReader {
                 // Not belonging to any certificate is reported by BundleValidator, with the leaf named.
             }
             return new Bundle(leaf, certificates.subList(1, certificates.size()), key);
-        }
-
-        private static X509Certificate parseCertificate(PemBlock block, String origin, int number)
-                throws InvalidInputException {
-            try {
-                CertificateFactory factory = CertificateFactory.getInstance("X.509");
-                return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der()));
-            } catch (CertificateException | RuntimeException e) {
-                throw new InvalidInputException(origin + ": certificate block #" + number
-                        + " is not a valid X.509 certificate: copy the file again from its source", e);
-            }
         }
 
         private static InvalidInputException unsupported(String label, String origin) {

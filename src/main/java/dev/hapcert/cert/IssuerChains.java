@@ -1,14 +1,12 @@
 package dev.hapcert.cert;
 
 import dev.hapcert.error.ConfigException;
-import java.io.ByteArrayInputStream;
+import dev.hapcert.error.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,11 +34,9 @@ public final class IssuerChains {
     /** No {@code issuers-chain-path}: every bundle keeps its chain. */
     public static final IssuerChains NONE = new IssuerChains(Map.of());
 
-    private static final String SUBJECT_KEY_ID = "2.5.29.14";
-    private static final String AUTHORITY_KEY_ID = "2.5.29.35";
     private static final HexFormat HEX = HexFormat.of();
 
-    /** Subject key identifier (hex) of each file's issuer -> the file's certificates, DER; null when two files share it. */
+    /** Subject key identifier (hex) of each file's issuer -> the file's certificates, DER; none when two files share it. */
     private final Map<String, List<byte[]>> chainsByKeyId;
 
     private IssuerChains(Map<String, List<byte[]>> chainsByKeyId) {
@@ -70,7 +66,7 @@ public final class IssuerChains {
                 if (chain.isEmpty()) {
                     continue;
                 }
-                Optional<byte[]> keyId = KeyIdentifiers.subjectKeyId(chain.get().get(0).getExtensionValue(SUBJECT_KEY_ID));
+                Optional<byte[]> keyId = KeyIdentifiers.subjectKeyId(chain.get().get(0));
                 if (keyId.isEmpty() || chain.get().get(0).getBasicConstraints() < 0) {
                     continue;
                 }
@@ -94,7 +90,7 @@ public final class IssuerChains {
         if (chainsByKeyId.isEmpty() || bundle.chain().isEmpty()) {
             return false;
         }
-        Optional<byte[]> authority = KeyIdentifiers.authorityKeyId(bundle.leaf().getExtensionValue(AUTHORITY_KEY_ID));
+        Optional<byte[]> authority = KeyIdentifiers.authorityKeyId(bundle.leaf());
         if (authority.isEmpty()) {
             return false;
         }
@@ -116,16 +112,15 @@ public final class IssuerChains {
         return chainsByKeyId.size();
     }
 
-    private static Optional<List<X509Certificate>> readChain(Path file) throws IOException {
+    private static Optional<List<X509Certificate>> readChain(Path file) {
         List<X509Certificate> chain = new ArrayList<>();
         try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
             for (PemBlock block : PemReader.read(file)) {
                 if (block.label().equals("CERTIFICATE")) {
-                    chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
+                    chain.add(BundleReader.parseCertificate(block, file.toString(), chain.size() + 1));
                 }
             }
-        } catch (dev.hapcert.error.InvalidInputException | CertificateException | RuntimeException e) {
+        } catch (InvalidInputException | RuntimeException e) {
             return Optional.empty();  // HAProxy would not load it either
         }
         return chain.isEmpty() ? Optional.empty() : Optional.of(chain);

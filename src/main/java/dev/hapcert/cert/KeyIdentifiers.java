@@ -19,12 +19,22 @@ final class KeyIdentifiers {
 
     /** True or false when both identifiers are present and readable; empty when a signature check must decide. */
     static Optional<Boolean> issuedBy(X509Certificate subject, X509Certificate issuer) {
-        Optional<byte[]> authority = authorityKeyId(subject.getExtensionValue(AUTHORITY_KEY_ID));
-        Optional<byte[]> own = subjectKeyId(issuer.getExtensionValue(SUBJECT_KEY_ID));
+        Optional<byte[]> authority = authorityKeyId(subject);
+        Optional<byte[]> own = subjectKeyId(issuer);
         if (authority.isEmpty() || own.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(Arrays.equals(authority.get(), own.get()));
+    }
+
+    /** The certificate's own key identifier, when it has a readable one. */
+    static Optional<byte[]> subjectKeyId(X509Certificate certificate) {
+        return subjectKeyId(certificate.getExtensionValue(SUBJECT_KEY_ID));
+    }
+
+    /** The key identifier of the certificate's issuer, when it names one. */
+    static Optional<byte[]> authorityKeyId(X509Certificate certificate) {
+        return authorityKeyId(certificate.getExtensionValue(AUTHORITY_KEY_ID));
     }
 
     /** extnValue OCTET STRING { KeyIdentifier OCTET STRING }. */
