@@ -186,11 +186,15 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
     }
 
     private void checkIdle() throws HaproxyUnreachableException {
+        checkNotBroken();
+        checkNothingInFlight();
+    }
+
+    private void checkNotBroken() throws HaproxyUnreachableException {
         if (broken) {
             throw new HaproxyUnreachableException("the connection to the Runtime API at " + address
                     + " failed earlier and was closed; open a new one");
         }
-        checkNothingInFlight();
     }
 
     private void checkNothingInFlight() {
@@ -205,10 +209,7 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
      * is written and at most {@code unanswered} commands await their replies, after taking the replies already there.
      */
     private void pump(List<Command> commands, ReplySink sink, int unanswered) throws HaproxyUnreachableException {
-        if (broken) {
-            throw new HaproxyUnreachableException("the connection to the Runtime API at " + address
-                    + " failed earlier and was closed; open a new one");
-        }
+        checkNotBroken();
         int nextToWrite = 0;
         ByteBuffer out = null;
         long lastProgress = System.nanoTime();
