@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -66,7 +67,7 @@ public final class PemReader {
                         + line(normal, openAt) + " ends with -----END " + label + "----- at line " + line(normal, m.start())
                         + "; BEGIN and END labels must match: the file was probably edited by hand");
             } else {
-                blocks.add(new PemBlock(label, decodeBody(normal, bodyStart, m.start(), label, origin, line(normal, openAt))));
+                blocks.add(new PemBlock(label, decodeBody(normal, bodyStart, m.start(), label, origin, openAt)));
                 openLabel = null;
             }
         }
@@ -84,46 +85,54 @@ public final class PemReader {
         return List.copyOf(blocks);
     }
 
-    private static byte[] decodeBody(String text, int from, int to, String label, String origin, int line)
+    /**
+     * The block's base64, decoded. One pass over the body straight into bytes: a sync reads every bundle of a
+     * store with this, and splitting, stripping and copying the lines cost it a third of its reading time.
+     */
+    private static byte[] decodeBody(String text, int from, int to, String label, String origin, int openAt)
             throws InvalidInputException {
-        StringBuilder base64 = new StringBuilder(to - from);
+        byte[] base64 = new byte[to - from];
+        int n = 0;
         boolean inHeaders = true;
-        for (String l : text.substring(from, to).split("\n", -1)) {
-            String s = l.strip();
-            // RFC 1421 headers (Proc-Type, DEK-Info) come before the base64 and contain a colon, which base64 never does.
-            if (inHeaders && s.indexOf(':') > 0) {
-                if (s.regionMatches(true, 0, "Proc-Type:", 0, 10) && s.toUpperCase(java.util.Locale.ROOT).contains("ENCRYPTED")) {
-                    throw new InvalidInputException(origin + ": the " + label + " at line " + line + " is "
-                            + KeyReader.ENCRYPTED_HINT);
+        for (int lineStart = from; lineStart < to; ) {
+            int lineEnd = text.indexOf('\n', lineStart);
+            if (lineEnd < 0 || lineEnd > to) {
+                lineEnd = to;
+            }
+            if (inHeaders) {
+                // RFC 1421 headers (Proc-Type, DEK-Info) come before the base64 and contain a colon, which base64
+                // never does.
+                String s = text.substring(lineStart, lineEnd).strip();
+                if (s.indexOf(':') > 0) {
+                    if (s.regionMatches(true, 0, "Proc-Type:", 0, 10)
+                            && s.toUpperCase(java.util.Locale.ROOT).contains("ENCRYPTED")) {
+                        throw new InvalidInputException(origin + ": the " + label + " at line " + line(text, openAt)
+                                + " is " + KeyReader.ENCRYPTED_HINT);
+                    }
+                    lineStart = lineEnd + 1;
+                    continue;
                 }
-                continue;
+                inHeaders = s.isEmpty();
             }
-            if (!s.isEmpty()) {
-                inHeaders = false;
-            }
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (!Character.isWhitespace(c)) {
-                    base64.append(c);
+            for (int i = lineStart; i < lineEnd; i++) {
+                char c = text.charAt(i);
+                if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+                        || c == '=') {
+                    base64[n++] = (byte) c;
+                } else if (!Character.isWhitespace(c)) {
+                    throw corruptBase64(label, origin, line(text, openAt));
                 }
             }
+            lineStart = lineEnd + 1;
         }
-        if (base64.length() == 0) {
-            throw new InvalidInputException(origin + ": the " + label + " block at line " + line
+        if (n == 0) {
+            throw new InvalidInputException(origin + ": the " + label + " block at line " + line(text, openAt)
                     + " is empty: copy the file again from its source");
         }
-        for (int i = 0; i < base64.length(); i++) {
-            char c = base64.charAt(i);
-            boolean valid = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
-                    || c == '=';
-            if (!valid) {
-                throw corruptBase64(label, origin, line);
-            }
-        }
         try {
-            return Base64.getDecoder().decode(base64.toString());
+            return Base64.getDecoder().decode(n == base64.length ? base64 : Arrays.copyOf(base64, n));
         } catch (IllegalArgumentException e) {
-            throw corruptBase64(label, origin, line);
+            throw corruptBase64(label, origin, line(text, openAt));
         }
     }
 
