@@ -57,15 +57,17 @@ import java.util.function.Consumer;
  */
 final class BulkSession {
     /**
-     * The most certificates per batch: a batch is planned, written to disk and judged as one, and its PEMs are held
-     * until it is sent (500 are under 1 MB).
+     * Certificates per batch: a batch is planned, written to disk and judged as one, and goes on the wire once all
+     * its files are durable. 100 certificates are about 70 ms of HAProxy's work, longer than hapcert takes to read,
+     * plan and write the next 100 even in its first, cold second; with batches of 500, reached by doubling from 16,
+     * HAProxy waited 0.15 s longer in all for the files of the next one (10,000 new certificates, see bench/README.md).
      */
-    static final int BATCH = 500;
+    static final int BATCH = 100;
     /**
-     * The first batch: small, so that HAProxy starts working while the source is still being read; each next one is
-     * twice the one before, up to {@link #BATCH}.
+     * How long a batch waits for the source's next certificate before it goes with those it has: a slow source
+     * (one that blocks, or a large store on a slow disk) still has HAProxy working on what was read.
      */
-    static final int FIRST_BATCH = 16;
+    static final long SOURCE_WAIT_MILLIS = 20;
     /** Batches planned and being written while one is on the wire. */
     static final int LOOKAHEAD = 2;
     /** Threads writing bundle files, each a part of a batch. */
@@ -120,7 +122,7 @@ final class BulkSession {
      * Deploys every certificate the cursor hands out; one result per certificate, in the cursor's order.
      *
      * <p>The cursor may still be filling (a sync reading its sources). A {@link BatchPlanner} thread takes the
-     * certificates in batches as they come (the first ones small, so that HAProxy starts working early), observes
+     * certificates in batches as they come (a batch the source is slow to fill goes with what it has), observes
      * and plans each batch and has its files written, up to {@link #LOOKAHEAD} batches ahead; this thread only
      * streams them, so HAProxy gets the next batch before it has answered the last one.
      */
@@ -256,10 +258,8 @@ final class BulkSession {
         public void run() {
             HapcertException failure = null;
             try {
-                int size = Math.min(batchSize, FIRST_BATCH);
                 List<DesiredCertificate> next;
-                while (!stopped && (next = take(size)) != null) {
-                    size = Math.min(batchSize, size * 2);
+                while (!stopped && (next = take(batchSize)) != null) {
                     List<BulkItem> items = plan(next);
                     if (!items.isEmpty()) {
                         if (work.isEmpty()) {
@@ -282,11 +282,16 @@ final class BulkSession {
             }
         }
 
+        /** Up to {@code size} certificates: waits for the first, then for the others only while they keep coming. */
         private List<DesiredCertificate> take(int size) {
             List<DesiredCertificate> batch = new ArrayList<>();
-            DesiredCertificate c;
-            while (batch.size() < size && (c = certificates.next()) != null) {
+            DesiredCertificate c = certificates.next();
+            while (c != null) {
                 batch.add(c);
+                if (batch.size() == size || !certificates.awaitNext(SOURCE_WAIT_MILLIS)) {
+                    break;
+                }
+                c = certificates.next();
             }
             return batch.isEmpty() ? null : batch;
         }

@@ -163,6 +163,29 @@ public final class CertificateFeed {
         private Cursor() {
         }
 
+        /**
+         * Whether {@link #next()} will answer at once, waiting at most {@code millis} for the reader: true when a
+         * certificate is there or the sources are all read, false when the reader is still busy with the next one.
+         */
+        public boolean awaitNext(long millis) {
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            synchronized (lock) {
+                while (!complete && next >= loaded.size()) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        return false;
+                    }
+                    try {
+                        lock.wait(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return true;  // next() then reports the interrupt
+                    }
+                }
+                return true;
+            }
+        }
+
         /** The next certificate, waiting for the reader if needed; null once every certificate has been handed out. */
         public DesiredCertificate next() {
             synchronized (lock) {

@@ -113,11 +113,12 @@ class BulkSessionTest {
 
     @Test
     void startsOnHaproxyWhileTheSourceIsStillBeingRead() throws Exception {
-        List<DesiredCertificate> all = certs(BulkSession.FIRST_BATCH + 5, "s");
+        int delivered = 6;
+        List<DesiredCertificate> all = certs(delivered + 5, "s");
         CountDownLatch gate = new CountDownLatch(1);
         CertificateSource heldBack = Sources.listing("a source that holds back its last certificates", sink -> {
             for (int i = 0; i < all.size(); i++) {
-                if (i == BulkSession.FIRST_BATCH) {
+                if (i == delivered) {
                     try {
                         gate.await();
                     } catch (InterruptedException e) {
@@ -323,8 +324,8 @@ class BulkSessionTest {
         Rewriting transport = new Rewriting(haproxy.adminSocket(), c -> c, c -> false);
         List<CertificateResult> results = bulk(all, transport);
         assertThat(results).allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
-        // Batches of 16, 32, 40, 9 new certificates, four commands each, one send each.
-        int[] batches = {BulkSession.FIRST_BATCH, BulkSession.FIRST_BATCH * 2, BATCH, all.size() - BATCH - 48};
+        // Batches of 40, 40, 17 new certificates, four commands each, one send each.
+        int[] batches = {BATCH, BATCH, all.size() - 2 * BATCH};
         assertThat(transport.sends).hasSize(batches.length);
         long before = 0;
         for (int k = 0; k < batches.length; k++) {
@@ -371,20 +372,20 @@ class BulkSessionTest {
 
     @Test
     void aConnectionLostMidwayFailsTheRestAndPutsBackTheFilesOfBatchesNeverSent() throws Exception {
-        List<DesiredCertificate> all = certs(BATCH * 2 + 17, "x");
-        // Batches of 16, 32, 40, 9: a payload over tune.bufsize in the second makes HAProxy 2.6 drop the connection.
-        int dropAt = BulkSession.FIRST_BATCH + 4;
+        List<DesiredCertificate> all = certs(BATCH * 3 + 17, "x");
+        // Batches of 40, 40, 40, 17: a payload over tune.bufsize in the second makes HAProxy 2.6 drop the connection.
+        int dropAt = BATCH + 4;
         String dropped = haproxy.certsDir().resolve("x" + dropAt + ".bulk.test.pem").toString();
         Function<Command, Command> fault = c -> c.line().equals("set ssl cert " + dropped)
                 ? Command.withPayload("x".repeat(20_000), "set", "ssl", "cert", dropped) : c;
         List<CertificateResult> results = bulk(all, fault);
         assertThat(results).hasSize(all.size());
-        int secondBatchEnd = BulkSession.FIRST_BATCH * 3;
-        int thirdBatchEnd = secondBatchEnd + BATCH;
+        int secondBatchEnd = 2 * BATCH;
+        int thirdBatchEnd = 3 * BATCH;
         for (int i = 0; i < all.size(); i++) {
             CertificateResult r = results.get(i);
             Path file = haproxy.certsDir().resolve("x" + i + ".bulk.test.pem");
-            if (i < BulkSession.FIRST_BATCH) {
+            if (i < BATCH) {
                 assertThat(r.outcome()).as(r.certificate() + ": " + r.detail()).isEqualTo(Outcome.ADDED);
                 assertThat(haproxy.servedCertificate("x" + i + ".bulk.test").getSerialNumber())
                         .isEqualTo(all.get(i).bundle().leaf().getSerialNumber());

@@ -47,6 +47,25 @@ class CertificateFeedTest {
     }
 
     @Test
+    void awaitNextTellsWhetherTheNextCertificateIsThereWithinTheWait() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        CertificateFeed feed = CertificateFeed.read(List.of(gated(gate)));
+        CertificateFeed.Cursor cursor = feed.cursor();
+        assertThat(cursor.awaitNext(10_000)).isTrue();
+        assertThat(cursor.next()).isSameAs(CERTS.get(0));
+        assertThat(cursor.awaitNext(10_000)).isTrue();
+        assertThat(cursor.next()).isSameAs(CERTS.get(1));
+        // The reader is held at the gate: the wait ends without a certificate, and next() would block.
+        assertThat(cursor.awaitNext(50)).isFalse();
+        gate.countDown();
+        assertThat(cursor.awaitNext(10_000)).isTrue();
+        assertThat(cursor.next()).isSameAs(CERTS.get(2));
+        // At the end of the sources there is nothing to wait for: next() answers null at once.
+        assertThat(cursor.awaitNext(10_000)).isTrue();
+        assertThat(cursor.next()).isNull();
+    }
+
+    @Test
     void handsOutCertificatesWhileTheRestIsStillBeingRead() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         CertificateFeed feed = CertificateFeed.read(List.of(gated(gate)));
