@@ -107,23 +107,53 @@ public final class IssuerChains {
         return true;
     }
 
+    /**
+     * Whether a bundle file is one HAProxy would complete from {@code issuers-chain-path}, and this directory holds no
+     * issuer for it: the file has a certificate and no chain, the certificate names an issuer other than itself by
+     * authority key identifier, and no file here has that issuer. HAProxy loading such a file serves the certificate
+     * without its intermediates. False for a file that cannot be read as PEM (other checks report those).
+     */
+    public boolean lacksIssuerFor(Path bundleFile) {
+        List<X509Certificate> certificates;
+        try {
+            certificates = readCertificates(bundleFile);
+        } catch (InvalidInputException | RuntimeException e) {
+            return false;
+        }
+        if (certificates.size() != 1) {
+            return false;
+        }
+        X509Certificate leaf = certificates.get(0);
+        Optional<byte[]> authority = KeyIdentifiers.authorityKeyId(leaf);
+        if (authority.isEmpty() || leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())) {
+            return false;
+        }
+        return !chainsByKeyId.containsKey(HEX.formatHex(authority.get()));
+    }
+
     /** How many issuer files are usable. */
     public int size() {
         return chainsByKeyId.size();
     }
 
     private static Optional<List<X509Certificate>> readChain(Path file) {
-        List<X509Certificate> chain = new ArrayList<>();
         try {
-            for (PemBlock block : PemReader.read(file)) {
-                if (block.label().equals("CERTIFICATE")) {
-                    chain.add(BundleReader.parseCertificate(block, file.toString(), chain.size() + 1));
-                }
-            }
+            List<X509Certificate> chain = readCertificates(file);
+            return chain.isEmpty() ? Optional.empty() : Optional.of(chain);
         } catch (InvalidInputException | RuntimeException e) {
             return Optional.empty();  // HAProxy would not load it either
         }
-        return chain.isEmpty() ? Optional.empty() : Optional.of(chain);
+    }
+
+    /** The file's certificates in order; its other blocks (a bundle's key) are left alone. */
+    private static List<X509Certificate> readCertificates(Path file) throws InvalidInputException {
+        List<X509Certificate> certificates = new ArrayList<>();
+        for (PemBlock block : PemReader.read(file)) {
+            if (block.label().equals("CERTIFICATE")) {
+                certificates.add(BundleReader.parseCertificate(block, file.toString(), certificates.size() + 1));
+            }
+        }
+        return certificates;
     }
 
     private static List<byte[]> encoded(List<X509Certificate> certificates) {

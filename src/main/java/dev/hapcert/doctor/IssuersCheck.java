@@ -2,16 +2,22 @@ package dev.hapcert.doctor;
 
 import dev.hapcert.cert.IssuerChains;
 import dev.hapcert.config.TargetConfig;
+import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
+import dev.hapcert.store.CrtListFile;
+import dev.hapcert.store.CrtListLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * For a target with {@code issuers-chain-path}: the directory is there, and how many of its issuer files hapcert can
  * rely on to write bundles without their chain, which are those HAProxy read when it started. Files changed since
- * are reported: bundles of those CAs keep their chains until HAProxy reloads.
+ * are reported: bundles of those CAs keep their chains until HAProxy reloads. And what a restart would find: a bundle
+ * of the crt-list written without its chain whose issuer file has since gone would be served without intermediates.
  */
 final class IssuersCheck implements TargetCheck {
     @Override
@@ -32,7 +38,12 @@ final class IssuersCheck implements TargetCheck {
                     "put the issuers' certificates there, one CA per .pem file, or remove issuers-chain-path from"
                             + " haproxy.cfg: HAProxy does not start without it"));
         }
-        int all = IssuerChains.load(host, Instant.MAX).size();
+        IssuerChains afterRestart = IssuerChains.load(host, Instant.MAX);
+        Optional<Finding> orphans = withoutIssuer(target, dir, afterRestart);
+        if (orphans.isPresent()) {
+            return List.of(orphans.get());
+        }
+        int all = afterRestart.size();
         if (probe.client().isEmpty()) {
             return List.of(Finding.ok(id(), target.name(), all + " issuer file(s) in issuers-chain-path " + dir));
         }
@@ -44,5 +55,38 @@ final class IssuersCheck implements TargetCheck {
         }
         return List.of(Finding.ok(id(), target.name(), loaded + " issuer file(s) in " + dir + " loaded by HAProxy:"
                 + " bundles whose chain is one of them are written without it"));
+    }
+
+    /**
+     * The crt-list's bundles that a restarted HAProxy would serve without their chain: written without it while an
+     * issuer file held it, that file since removed or replaced by another CA's. A sync or deploy writes them with
+     * their chain again (it renders each bundle for the issuer files there now), but only when it runs.
+     */
+    private Optional<Finding> withoutIssuer(TargetConfig target, String dir, IssuerChains afterRestart) {
+        List<String> orphans = new ArrayList<>();
+        try {
+            Path crtList = target.paths().toHost(target.crtList());
+            if (!Files.isRegularFile(crtList)) {
+                return Optional.empty();  // the paths and writable checks say so
+            }
+            for (CrtListLine line : CrtListFile.read(crtList).entries()) {
+                // A relative path depends on HAProxy's crt-base and working directory: not guessed here.
+                if (line.certificate().startsWith("/")
+                        && afterRestart.lacksIssuerFor(target.paths().toHost(line.certificate()))) {
+                    orphans.add(line.certificate());
+                }
+            }
+        } catch (ConfigException e) {
+            return Optional.empty();  // an unreadable crt-list is reported by the checks about it
+        }
+        if (orphans.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.fail(id(), target.name(), orphans.size() + " bundle(s) of crt-list " + target.crtList()
+                + " have no chain and issuers-chain-path " + dir + " has no issuer file for them (first: "
+                + orphans.get(0) + "): HAProxy serves them with the chain it read at its start, but after a restart or"
+                + " reload it would serve them without their intermediates",
+                "put the issuer file of their CA back into " + dir + ", or run `hapcert sync` (or a deploy of each) to"
+                        + " write them with their chain again"));
     }
 }

@@ -52,6 +52,26 @@ class IssuerChainsTest {
     }
 
     @Test
+    void aBundleFileWithoutChainLacksAnIssuerOnlyWhenNoFileHasItsCa() throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem(CA.certificate()));
+        IssuerChains chains = IssuerChains.load(dir, Instant.MAX);
+        Path bundles = Files.createDirectory(dir.resolve("bundles"));
+        Path ofCa = Files.write(bundles.resolve("ca.pem"), bundle(CA.leaf("h.issuers.test").issue()).haproxyPem(false));
+        Path ofOther = Files.write(bundles.resolve("other.pem"),
+                bundle(OTHER_CA.leaf("i.issuers.test").issue()).haproxyPem(false));
+        Path withChain = Files.write(bundles.resolve("chain.pem"), bundle(OTHER_CA.leaf("j.issuers.test").issue()).haproxyPem());
+        TestCertificates.Authority selfSigned = TestCertificates.newRootCa("k.issuers.test");
+        Path root = Files.writeString(bundles.resolve("root.pem"), TestCertificates.pem(selfSigned.certificate()));
+        Path broken = Files.writeString(bundles.resolve("broken.pem"), "not PEM");
+        assertThat(chains.lacksIssuerFor(ofCa)).isFalse();
+        assertThat(chains.lacksIssuerFor(ofOther)).isTrue();
+        assertThat(chains.lacksIssuerFor(withChain)).as("it brings its chain").isFalse();
+        assertThat(chains.lacksIssuerFor(root)).as("its own issuer").isFalse();
+        assertThat(chains.lacksIssuerFor(broken)).as("reported elsewhere").isFalse();
+        assertThat(chains.lacksIssuerFor(bundles.resolve("missing.pem"))).isFalse();
+    }
+
+    @Test
     void aFileChangedSinceHaproxyStartedDoesNotCount() throws Exception {
         Path file = Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem(CA.certificate()));
         Instant started = Instant.now().minusSeconds(60);

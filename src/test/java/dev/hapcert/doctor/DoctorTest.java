@@ -2,12 +2,18 @@ package dev.hapcert.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hapcert.cert.BundleReader;
 import dev.hapcert.config.ConfigLoader;
 import dev.hapcert.config.HaproxyCfgDiscovery;
+import dev.hapcert.config.TargetConfig;
+import dev.hapcert.deploy.DeployOptions;
+import dev.hapcert.deploy.Deployer;
+import dev.hapcert.deploy.Outcome;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.ExitCode;
 import dev.hapcert.haproxy.RuntimeApiAddress;
 import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.testkit.CommandRun;
 import dev.hapcert.testkit.HaproxyProcess;
 import dev.hapcert.testkit.TestCertificates;
@@ -15,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -107,6 +115,41 @@ class DoctorTest {
             assertThat(later.of("issuers").get(0).fix()).contains("reload HAProxy");
         }
         assertThat(discovered().of("issuers")).as("no issuers-chain-path, nothing to say").isEmpty();
+    }
+
+    @Test
+    void bundlesWithoutTheirChainWhoseIssuerFileIsGoneFailUntilASyncWritesTheirChainsBack() throws Exception {
+        TestCertificates.Authority ca = TestCertificates.newRootCa("doctor orphans root").intermediate("doctor orphans CA");
+        try (HaproxyProcess withIssuers = HaproxyProcess.builder().issuersChain(TestCertificates.pem(ca.certificate())).start()) {
+            TargetConfig target = HaproxyCfgDiscovery.discover(withIssuers.config()).target();
+            List<DesiredCertificate> certs = new ArrayList<>();
+            for (String name : List.of("a.orphans.test", "b.orphans.test")) {
+                certs.add(new DesiredCertificate(name, BundleReader.fromPem(ca.leaf(name).issue().haproxyPem(), name),
+                        List.of(name), "test"));
+            }
+            Deployer deployer = new Deployer(DeployOptions.defaults(), m -> { });
+            assertThat(deployer.sync(certs, Set.of(), List.of(target)).results())
+                    .allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
+            assertThat(only(discovered(withIssuers.config()), "issuers")).isEqualTo(Severity.OK);
+
+            try (Stream<Path> files = Files.list(withIssuers.issuersDir())) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            DoctorReport gone = discovered(withIssuers.config());
+            assertThat(only(gone, "issuers")).isEqualTo(Severity.FAIL);
+            assertThat(gone.of("issuers").get(0).message()).startsWith("2 bundle(s) of crt-list " + withIssuers.crtList())
+                    .contains("after a restart or reload it would serve them without their intermediates");
+            assertThat(gone.of("issuers").get(0).fix()).contains("hapcert sync");
+
+            // A sync renders each bundle for the issuer files there now: with its chain, which it sends too.
+            assertThat(deployer.sync(certs, Set.of(), List.of(target)).results())
+                    .allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.UPDATED));
+            assertThat(only(discovered(withIssuers.config()), "issuers")).isEqualTo(Severity.OK);
+            withIssuers.restart();
+            assertThat(withIssuers.servedChain("a.orphans.test")).hasSize(2).endsWith(ca.certificate());
+        }
     }
 
     @Test
