@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Reads the files and directories hapcert is pointed at, turning every way they can be unusable into its own
@@ -27,26 +28,41 @@ final class InputFiles {
     }
 
     static byte[] readFile(Path path, String role) throws InvalidInputException {
-        requireExists(path, role);
-        if (Files.isDirectory(path)) {
-            throw new InvalidInputException(role + " " + path + " is a directory, not a file");
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new InvalidInputException(role + " " + path + " is not a regular file (a device, pipe or socket?)");
-        }
+        // One stat answers every question below (a sync reads 10,000 files with this); the ways it can fail are told
+        // apart only when it does.
+        BasicFileAttributes attributes;
         try {
-            long size = Files.size(path);
-            if (size > MAX_BYTES) {
-                throw new InvalidInputException(role + " " + path + " is " + size + " bytes, too large for a certificate"
-                        + " or key file (limit " + MAX_BYTES + "): is it the right file?");
-            }
-            return Files.readAllBytes(path);
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            requireExists(path, role);  // a dangling symbolic link has its own message
+            throw new InvalidInputException(role + " " + path + " does not exist");
         } catch (AccessDeniedException e) {
-            throw new InvalidInputException(role + " " + path + " cannot be read: permission denied"
-                    + " (run hapcert as the user owning the certificates, usually root)");
+            throw permissionDenied(path, role);
         } catch (IOException e) {
             throw new InvalidInputException(role + " " + path + " cannot be read: " + reason(e));
         }
+        if (attributes.isDirectory()) {
+            throw new InvalidInputException(role + " " + path + " is a directory, not a file");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new InvalidInputException(role + " " + path + " is not a regular file (a device, pipe or socket?)");
+        }
+        if (attributes.size() > MAX_BYTES) {
+            throw new InvalidInputException(role + " " + path + " is " + attributes.size() + " bytes, too large for a"
+                    + " certificate or key file (limit " + MAX_BYTES + "): is it the right file?");
+        }
+        try {
+            return Files.readAllBytes(path);
+        } catch (AccessDeniedException e) {
+            throw permissionDenied(path, role);
+        } catch (IOException e) {
+            throw new InvalidInputException(role + " " + path + " cannot be read: " + reason(e));
+        }
+    }
+
+    private static InvalidInputException permissionDenied(Path path, String role) {
+        return new InvalidInputException(role + " " + path + " cannot be read: permission denied"
+                + " (run hapcert as the user owning the certificates, usually root)");
     }
 
     static void requireDirectory(Path path, String role) throws InvalidInputException {

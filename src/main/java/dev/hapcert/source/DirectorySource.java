@@ -31,8 +31,9 @@ public final class DirectorySource extends CertificateStore {
         List<Entry> entries = new ArrayList<>();
         for (Path file : list(dir, "certificate bundle directory")) {
             String fileName = file.getFileName().toString();
-            if (fileName.startsWith(".") || !fileName.endsWith(SUFFIX) || fileName.equals(SUFFIX)
-                    || !Files.isRegularFile(file)) {
+            // Whether it is a regular file is asked by the reader thread (BundleFile.load): a stat each for 10,000
+            // files here would delay the first batch of a sync.
+            if (fileName.startsWith(".") || !fileName.endsWith(SUFFIX) || fileName.equals(SUFFIX)) {
                 continue;
             }
             String stem = stripSuffix(fileName, SUFFIX);
@@ -50,6 +51,9 @@ public final class DirectorySource extends CertificateStore {
     private record BundleFile(String name, Path file) implements CertificateSource {
         @Override
         public List<DesiredCertificate> load() throws HapcertException {
+            if (!Files.isRegularFile(file)) {
+                return List.of();  // a subdirectory or a dangling link with a .pem name: not a bundle
+            }
             String certificateName = DesiredCertificate.nameFromDomain(name, "the file name " + file);
             Bundle bundle = BundleReader.fromFiles(file, null, null);
             BundleValidator.validate(bundle, List.of(), Instant.now());
