@@ -3,6 +3,7 @@ package dev.hapcert.cert;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.InvalidInputException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +130,37 @@ public final class IssuerChains {
             return false;
         }
         return !chainsByKeyId.containsKey(HEX.formatHex(authority.get()));
+    }
+
+    /** The chain that most bundle files carry: its first certificate's subject, and how many files carry it. */
+    public record SharedChain(String issuer, int bundles) {
+    }
+
+    /**
+     * Of these bundle files, the chain most of them carry, certificate for certificate: the file an
+     * {@code issuers-chain-path} would need so that HAProxy keeps one copy of it. Files without a chain, or that
+     * cannot be read, count for nothing. Empty when none has a chain.
+     */
+    public static Optional<SharedChain> mostShared(List<Path> bundleFiles) {
+        Map<List<ByteBuffer>, Integer> counts = new HashMap<>();
+        Map<List<ByteBuffer>, X509Certificate> firsts = new HashMap<>();
+        for (Path file : bundleFiles) {
+            List<X509Certificate> certificates;
+            try {
+                certificates = readCertificates(file);
+            } catch (InvalidInputException | RuntimeException e) {
+                continue;
+            }
+            if (certificates.size() < 2) {
+                continue;
+            }
+            List<X509Certificate> chain = certificates.subList(1, certificates.size());
+            List<ByteBuffer> key = encoded(chain).stream().map(ByteBuffer::wrap).toList();
+            counts.merge(key, 1, Integer::sum);
+            firsts.putIfAbsent(key, chain.get(0));
+        }
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(e -> new SharedChain(firsts.get(e.getKey()).getSubjectX500Principal().getName(), e.getValue()));
     }
 
     /** How many issuer files are usable. */

@@ -20,6 +20,12 @@ import java.util.Optional;
  * of the crt-list written without its chain whose issuer file has since gone would be served without intermediates.
  */
 final class IssuersCheck implements TargetCheck {
+    /**
+     * From how many bundles of one chain doctor mentions {@code issuers-chain-path} to a target without it: below
+     * that, the time and memory it saves are not worth a directory to keep.
+     */
+    static final int SUGGEST_FROM = 100;
+
     @Override
     public String id() {
         return "issuers";
@@ -29,7 +35,7 @@ final class IssuersCheck implements TargetCheck {
     public List<Finding> run(TargetProbe probe) throws HapcertException {
         TargetConfig target = probe.target();
         if (target.issuersChainPath().isEmpty()) {
-            return List.of();
+            return suggestion(target).map(List::of).orElse(List.of());
         }
         String dir = target.issuersChainPath().get();
         Path host = target.paths().toHost(dir);
@@ -88,5 +94,32 @@ final class IssuersCheck implements TargetCheck {
                 + " reload it would serve them without their intermediates",
                 "put the issuer file of their CA back into " + dir + ", or run `hapcert sync` (or a deploy of each) to"
                         + " write them with their chain again"));
+    }
+
+    /**
+     * For a target without {@code issuers-chain-path} whose crt-list has many bundles with the same chain: what it
+     * would save, as an OK finding (nothing is wrong).
+     */
+    private Optional<Finding> suggestion(TargetConfig target) {
+        List<Path> bundles = new ArrayList<>();
+        try {
+            Path crtList = target.paths().toHost(target.crtList());
+            if (!Files.isRegularFile(crtList)) {
+                return Optional.empty();
+            }
+            for (CrtListLine line : CrtListFile.read(crtList).entries()) {
+                if (line.certificate().startsWith("/")) {
+                    bundles.add(target.paths().toHost(line.certificate()));
+                }
+            }
+        } catch (ConfigException e) {
+            return Optional.empty();  // the checks about the crt-list report it
+        }
+        return IssuerChains.mostShared(bundles).filter(shared -> shared.bundles() >= SUGGEST_FROM)
+                .map(shared -> Finding.ok(id(), target.name(), shared.bundles() + " of the " + bundles.size()
+                        + " bundles of crt-list " + target.crtList() + " carry the same chain (" + shared.issuer()
+                        + "): with that chain in a file of an issuers-chain-path directory (haproxy.cfg, global section;"
+                        + " read when HAProxy starts), HAProxy keeps one copy of it and loads the bundles faster (10,000 bundles: about 14% less time, 20%"
+                        + " less memory), and hapcert writes those bundles without their chain"));
     }
 }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +71,23 @@ class IssuerChainsTest {
         assertThat(chains.lacksIssuerFor(root)).as("its own issuer").isFalse();
         assertThat(chains.lacksIssuerFor(broken)).as("reported elsewhere").isFalse();
         assertThat(chains.lacksIssuerFor(bundles.resolve("missing.pem"))).isFalse();
+    }
+
+    @Test
+    void theChainMostBundlesCarryIsCountedCertificateForCertificate() throws Exception {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            files.add(Files.write(dir.resolve("ca" + i + ".pem"), bundle(CA.leaf("ca" + i + ".issuers.test").issue()).haproxyPem()));
+        }
+        files.add(Files.write(dir.resolve("other.pem"), bundle(OTHER_CA.leaf("o.issuers.test").issue()).haproxyPem()));
+        files.add(Files.write(dir.resolve("alone.pem"), bundle(CA.leaf("l.issuers.test").issue()).haproxyPem(false)));
+        files.add(Files.writeString(dir.resolve("broken.pem"), "not PEM"));
+        files.add(dir.resolve("missing.pem"));
+        assertThat(IssuerChains.mostShared(files)).hasValueSatisfying(shared -> {
+            assertThat(shared.bundles()).isEqualTo(3);
+            assertThat(shared.issuer()).contains("issuers CA");
+        });
+        assertThat(IssuerChains.mostShared(files.subList(4, files.size()))).as("no file with a chain").isEmpty();
     }
 
     @Test

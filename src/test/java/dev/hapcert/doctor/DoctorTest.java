@@ -153,6 +153,27 @@ class DoctorTest {
     }
 
     @Test
+    void manyBundlesWithOneChainAndNoIssuersChainPathAreToldWhatItWouldSave() throws Exception {
+        TestCertificates.Authority ca = TestCertificates.newRootCa("doctor shared root").intermediate("doctor shared CA");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < IssuersCheck.SUGGEST_FROM; i++) {
+            Path bundle = haproxy.certsDir().resolve("shared" + i + ".pem");
+            Files.writeString(bundle, ca.leaf("shared" + i + ".doctor.test").issue().haproxyPem());
+            lines.add(bundle.toString());
+        }
+        Files.write(haproxy.crtList(), lines);
+        DoctorReport report = discovered();
+        assertThat(only(report, "issuers")).isEqualTo(Severity.OK);
+        assertThat(report.of("issuers").get(0).message())
+                .startsWith(IssuersCheck.SUGGEST_FROM + " of the " + IssuersCheck.SUGGEST_FROM + " bundles of crt-list "
+                        + haproxy.crtList() + " carry the same chain (")
+                .contains("doctor shared CA").contains("issuers-chain-path");
+
+        Files.write(haproxy.crtList(), lines.subList(1, lines.size()));
+        assertThat(discovered().of("issuers")).as("fewer than the threshold").isEmpty();
+    }
+
+    @Test
     void aConfigurationThatDoesNotLoadFailsAndNothingElseAboutTargetsIsSaid() {
         DoctorReport report = discovered(tmp.resolve("missing.cfg"));
 
