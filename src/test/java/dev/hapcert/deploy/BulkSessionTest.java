@@ -408,6 +408,44 @@ class BulkSessionTest {
         }
     }
 
+    @Test
+    void aCrtListFileThatCannotBeWrittenFailsTheCertificatesHaproxyServesWithoutIt() throws Exception {
+        List<DesiredCertificate> all = certs(BATCH + 5, "u");
+        String last = haproxy.certsDir().resolve("u" + (all.size() - 1) + ".bulk.test.pem").toString();
+        Path list = haproxy.crtList();
+        byte[] before = Files.readAllBytes(list);
+        // Writable when the sync starts and checks; by the end, a directory stands where the file was.
+        Function<Command, Command> swap = c -> {
+            if (c.line().startsWith("add ssl crt-list ") && Files.isRegularFile(list)
+                    && new String(c.encode(), java.nio.charset.StandardCharsets.US_ASCII).contains(last + "\n")) {
+                try {
+                    Files.delete(list);
+                    Files.createDirectory(list);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return c;
+        };
+        List<CertificateResult> results;
+        try {
+            results = bulk(all, swap);
+        } finally {
+            if (Files.isDirectory(list)) {
+                Files.delete(list);
+                Files.write(list, before);
+            }
+        }
+        assertThat(results).hasSize(all.size()).allSatisfy(r -> {
+            assertThat(r.outcome()).as(r.certificate()).isEqualTo(Outcome.FAILED);
+            assertThat(r.detail()).startsWith("served, but the crt-list file was not updated, so a restart would drop it");
+        });
+        // Served all the same, and verified before the crt-list file was written.
+        for (DesiredCertificate c : all) {
+            assertThat(haproxy.servedCertificate(c.name()).getSerialNumber()).isEqualTo(c.bundle().leaf().getSerialNumber());
+        }
+    }
+
     /** A real connection that rewrites chosen commands on their way out: a fault HAProxy then answers for real. */
     private static final class Rewriting implements RuntimeApiTransport {
         private static final String LOCKED = "Can't update the certificate!\nOperations on certificates are currently locked!\n";
