@@ -115,12 +115,15 @@ public final class IssuerChains {
      * without its intermediates. False for a file that cannot be read as PEM (other checks report those).
      */
     public boolean lacksIssuerFor(Path bundleFile) {
-        List<X509Certificate> certificates;
         try {
-            certificates = readCertificates(bundleFile);
+            return lacksIssuerFor(readCertificates(bundleFile));
         } catch (InvalidInputException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** As {@link #lacksIssuerFor(Path)}, for the certificates of a bundle file, in the file's order. */
+    public boolean lacksIssuerFor(List<X509Certificate> certificates) {
         if (certificates.size() != 1) {
             return false;
         }
@@ -178,7 +181,7 @@ public final class IssuerChains {
     }
 
     /** The file's certificates in order; its other blocks (a bundle's key) are left alone. */
-    private static List<X509Certificate> readCertificates(Path file) throws InvalidInputException {
+    public static List<X509Certificate> readCertificates(Path file) throws InvalidInputException {
         List<X509Certificate> certificates = new ArrayList<>();
         for (PemBlock block : PemReader.read(file)) {
             if (block.label().equals("CERTIFICATE")) {

@@ -1,8 +1,7 @@
 package dev.hapcert.deploy;
 
 import dev.hapcert.cert.HaproxyCertFormat;
-import dev.hapcert.cert.PemBlock;
-import dev.hapcert.cert.PemReader;
+import dev.hapcert.cert.IssuerChains;
 import dev.hapcert.config.TargetConfig;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.haproxy.CrtListEntry;
@@ -11,12 +10,9 @@ import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.haproxy.SslCertListing;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.OwnershipFile;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,8 +60,9 @@ public final class StatusInspector {
             SslCertListing listing = client.showSslCerts();
             List<String> unused = new ArrayList<>();
             List<CertificateStatus> certificates = new ArrayList<>();
+            IssuerChains afterRestart = issuersAfterRestart(target);
             for (String name : names) {
-                certificates.add(inspectOne(client, target, name, bySourceName.get(name), haveSource));
+                certificates.add(inspectOne(client, target, name, bySourceName.get(name), haveSource, afterRestart));
             }
             for (String loaded : listing.certificates()) {
                 Optional<SslCertDetails> d = names.contains(loaded) ? Optional.empty() : client.showSslCert(loaded);
@@ -79,12 +76,28 @@ public final class StatusInspector {
         }
     }
 
+    /**
+     * The issuer files a restarted HAProxy would read from the target's {@code issuers-chain-path}, or null when it
+     * has none. A directory that cannot be read counts as empty: HAProxy would not complete any chain from it.
+     */
+    private static IssuerChains issuersAfterRestart(TargetConfig target) {
+        if (target.issuersChainPath().isEmpty()) {
+            return null;
+        }
+        try {
+            return IssuerChains.load(target.paths().toHost(target.issuersChainPath().get()), Instant.MAX);
+        } catch (HapcertException e) {
+            return IssuerChains.NONE;
+        }
+    }
+
     private CertificateStatus inspectOne(RuntimeApiClient client, TargetConfig target, String name, DesiredCertificate desired,
-                                         boolean haveSource) throws HapcertException {
+                                         boolean haveSource, IssuerChains afterRestart) throws HapcertException {
         List<String> problems = new ArrayList<>();
         Optional<SslCertDetails> loaded = client.showSslCert(name);
         String loadedSerial = loaded.flatMap(SslCertDetails::serial).orElse(null);
-        X509Certificate onDisk = readDiskLeaf(target.paths().toHost(name), problems);
+        List<X509Certificate> diskCertificates = readDiskCertificates(target.paths().toHost(name), problems);
+        X509Certificate onDisk = diskCertificates.isEmpty() ? null : diskCertificates.get(0);
         String diskSerial = onDisk == null ? null : HaproxyCertFormat.serial(onDisk);
         String sourceSerial = desired == null ? null : desired.bundle().serialHex();
 
@@ -113,6 +126,10 @@ public final class StatusInspector {
         if (sourceSerial != null && !sourceSerial.equalsIgnoreCase(diskSerial == null ? "" : diskSerial)) {
             problems.add("source has a different certificate (run sync)");
         }
+        if (afterRestart != null && afterRestart.lacksIssuerFor(diskCertificates)) {
+            problems.add("bundle file without its chain, and no issuer file for its CA in issuers-chain-path: a restart"
+                    + " would serve it without intermediates (run sync)");
+        }
         if (haveSource && desired == null && onDiskOwned(target, name)) {
             problems.add("no longer in the source (sync --prune removes it)");
         }
@@ -127,22 +144,20 @@ public final class StatusInspector {
         }
     }
 
-    /** The leaf of a bundle file; only certificate blocks are decoded, the key is never parsed here. */
-    private static X509Certificate readDiskLeaf(Path path, List<String> problems) {
+    /** The certificates of a bundle file, leaf first; only certificate blocks are decoded, the key is never parsed. */
+    private static List<X509Certificate> readDiskCertificates(Path path, List<String> problems) {
         if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
+            return List.of();
         }
         try {
-            for (PemBlock block : PemReader.read(path)) {
-                if (block.label().equals("CERTIFICATE")) {
-                    return (X509Certificate) CertificateFactory.getInstance("X.509")
-                            .generateCertificate(new ByteArrayInputStream(block.der()));
-                }
+            List<X509Certificate> certificates = IssuerChains.readCertificates(path);
+            if (certificates.isEmpty()) {
+                problems.add("bundle file " + path + " holds no certificate");
             }
-            problems.add("bundle file " + path + " holds no certificate");
-        } catch (HapcertException | GeneralSecurityException e) {
+            return certificates;
+        } catch (HapcertException e) {
             problems.add("bundle file unreadable: " + e.getMessage());
+            return List.of();
         }
-        return null;
     }
 }

@@ -105,6 +105,42 @@ class IssuersChainPathTest {
     }
 
     @Test
+    void statusTellsWhichBundlesARestartWouldServeWithoutTheirChainOnceTheIssuerFileIsGone() throws Exception {
+        Deployer deployer = new Deployer(DeployOptions.defaults(), m -> { });
+        List<DesiredCertificate> certs = List.of(cert("s0.chains.test", CA.leaf("s0.chains.test").issue()),
+                cert("s1.chains.test", CA.leaf("s1.chains.test").issue()),
+                cert("so.chains.test", OTHER.leaf("so.chains.test").issue()));
+        assertThat(deployer.sync(certs, Set.of(), List.of(target)).results())
+                .allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
+        StatusInspector status = new StatusInspector(java.time.Duration.ofDays(1), java.time.Instant.now());
+        String risk = "bundle file without its chain, and no issuer file for its CA in issuers-chain-path";
+        assertThat(problems(status)).allSatisfy((name, problems) -> assertThat(problems).as(name).noneMatch(p -> p.startsWith(risk)));
+
+        try (var files = Files.list(haproxy.issuersDir())) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        java.util.Map<String, List<String>> gone = problems(status);
+        assertThat(gone.get(file("s0.chains.test").toString())).anyMatch(p -> p.startsWith(risk));
+        assertThat(gone.get(file("s1.chains.test").toString())).anyMatch(p -> p.startsWith(risk));
+        assertThat(gone.get(file("so.chains.test").toString())).as("it has its chain").noneMatch(p -> p.startsWith(risk));
+
+        // The sync the message asks for writes the chains back.
+        assertThat(deployer.sync(certs, Set.of(), List.of(target)).results()).filteredOn(r -> !r.certificate().contains("so."))
+                .allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.UPDATED));
+        assertThat(problems(status)).allSatisfy((name, problems) -> assertThat(problems).as(name).noneMatch(p -> p.startsWith(risk)));
+    }
+
+    private java.util.Map<String, List<String>> problems(StatusInspector status) {
+        java.util.Map<String, List<String>> out = new java.util.HashMap<>();
+        for (CertificateStatus c : status.inspect(List.of(), false, List.of(target)).get(0).certificates()) {
+            out.put(c.certificate(), c.problems());
+        }
+        return out;
+    }
+
+    @Test
     void anIssuerFileAddedAfterHaproxyStartedIsNotReliedOn() throws Exception {
         // HAProxy reads issuers-chain-path only when it starts: it has no chain for this CA until it restarts.
         Files.writeString(haproxy.issuersDir().resolve("other.pem"), TestCertificates.pem(OTHER.certificate()));
