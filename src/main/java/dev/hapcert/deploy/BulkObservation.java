@@ -122,15 +122,14 @@ final class BulkObservation {
     }
 
     /**
-     * The observed state of one certificate. {@code onDisk} is its bundle file as read
-     * ({@link AtomicFileWriter#currentContent}, null when there is no regular file) and {@code pem} the bundle as
-     * hapcert would write it; the caller keeps both for the write that may follow, so neither is read or encoded twice.
+     * The observed state of one certificate. {@code onDisk} is what is at its bundle path
+     * ({@link AtomicFileWriter#current}) and {@code pem} the bundle as hapcert would write it; the caller keeps both
+     * for the write that may follow, so neither is read or encoded twice.
      */
-    ObservedState stateOf(String certName, Path bundlePath, byte[] onDisk, byte[] pem) {
+    ObservedState stateOf(String certName, AtomicFileWriter.Current onDisk, byte[] pem) {
         Optional<ObservedState.Loaded> loaded = Optional.ofNullable(details.get(certName)).map(BulkObservation::loadedFrom);
-        boolean exists = onDisk != null || Files.exists(bundlePath, LinkOption.NOFOLLOW_LINKS);
-        boolean matches = onDisk != null && Arrays.equals(onDisk, pem);
-        return new ObservedState(loaded, exists, matches, inCrtListFile.contains(certName),
+        boolean matches = onDisk.content() != null && Arrays.equals(onDisk.content(), pem);
+        return new ObservedState(loaded, onDisk.exists(), matches, inCrtListFile.contains(certName),
                 runtimeCrtList.contains(certName));
     }
 

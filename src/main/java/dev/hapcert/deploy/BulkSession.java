@@ -418,9 +418,9 @@ final class BulkSession {
         try {
             bundlePath = target.paths().toHost(name);
             // A file already there is compared with the bundle: both are kept for the write (and its undo).
-            byte[] onDisk = AtomicFileWriter.currentContent(bundlePath);
-            byte[] pem = onDisk == null ? null : form.pem(c.bundle());
-            ObservedState state = observed.stateOf(name, bundlePath, onDisk, pem);
+            AtomicFileWriter.Current onDisk = AtomicFileWriter.current(bundlePath);
+            byte[] pem = onDisk.content() == null ? null : form.pem(c.bundle());
+            ObservedState state = observed.stateOf(name, onDisk, pem);
             String previous = state.loaded().flatMap(ObservedState.Loaded::serial).orElse(null);
             PlanStep step = Planner.plan(c, name, state, options.force());
             PlanStep.Work w;
@@ -441,7 +441,7 @@ final class BulkSession {
             }
             BulkItem item = new BulkItem(index, c, name, bundlePath, w, outcome, previous, System.nanoTime());
             item.pem = pem;
-            item.previousFile = w.loadInRuntime() ? onDisk : null;
+            item.previousFile = w.loadInRuntime() ? onDisk.content() : null;
             work.add(item);
             return null;
         } catch (HapcertException e) {

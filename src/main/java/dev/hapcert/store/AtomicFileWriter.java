@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -103,11 +104,31 @@ public final class AtomicFileWriter {
      * no regular file there (a symlink is not followed: it is never written through either).
      */
     public static byte[] currentContent(Path path) throws ConfigException {
-        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
+        return current(path).content();
+    }
+
+    /** What a write to a path would replace: whether anything is there, and a regular file's bytes. */
+    public record Current(boolean exists, byte[] content) {
+        private static final Current NOTHING = new Current(false, null);
+    }
+
+    /**
+     * {@link #currentContent} and whether anything at all is there (a symlink, a directory), from one look at the
+     * path: a bulk sync asks this for 10,000 new names, and on JDK 17 every look at a missing file costs two
+     * exceptions.
+     */
+    public static Current current(Path path) throws ConfigException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return Current.NOTHING;  // missing, or not even its attributes readable: as Files.exists says
+        }
+        if (!attributes.isRegularFile()) {
+            return new Current(true, null);
         }
         try {
-            return Files.readAllBytes(path);
+            return new Current(true, Files.readAllBytes(path));
         } catch (IOException e) {
             throw new ConfigException("cannot read " + path + ": " + e.getMessage(), e);
         }

@@ -28,6 +28,23 @@ class AtomicFileWriterTest {
     Path dir;
 
     @Test
+    void currentTellsNothingFromAFileFromSomethingElseWithoutFollowingLinks() throws Exception {
+        assertThat(AtomicFileWriter.current(dir.resolve("missing.pem"))).isEqualTo(new AtomicFileWriter.Current(false, null));
+        Path file = Files.writeString(dir.resolve("site.pem"), "bundle");
+        AtomicFileWriter.Current regular = AtomicFileWriter.current(file);
+        assertThat(regular.exists()).isTrue();
+        assertThat(regular.content()).isEqualTo("bundle".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Path link = Files.createSymbolicLink(dir.resolve("link.pem"), file);
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.pem"), dir.resolve("nowhere.pem"));
+        Path subdir = Files.createDirectory(dir.resolve("dir.pem"));
+        for (Path somethingElse : java.util.List.of(link, dangling, subdir)) {
+            assertThat(AtomicFileWriter.current(somethingElse)).as(somethingElse.toString())
+                    .isEqualTo(new AtomicFileWriter.Current(true, null));
+            assertThat(AtomicFileWriter.currentContent(somethingElse)).isNull();
+        }
+    }
+
+    @Test
     void createsWithExactModeAndReplacesAtomically() throws Exception {
         Path target = dir.resolve("crt-list.txt");
         AtomicFileWriter.write(target, bytes("one\n"), DEFAULT);
