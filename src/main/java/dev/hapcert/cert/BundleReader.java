@@ -78,7 +78,21 @@ public final class BundleReader {
         return b.toString();
     }
 
-    /** Blocks collected across files, remembering where each key came from. */
+    /**
+     * The certificates of a PEM file, in the file's order, without a bundle's rules (a file with only certificates,
+     * a key without a certificate, several chains): for looking at files, as HAProxy's issuer directory or a bundle on
+     * disk. Other blocks, a bundle's key among them, are decoded from base64 but never parsed.
+     */
+    public static List<X509Certificate> certificates(Path file) throws InvalidInputException {
+        List<X509Certificate> certificates = new ArrayList<>();
+        for (PemBlock block : PemReader.read(file)) {
+            if (block.label().equals("CERTIFICATE")) {
+                certificates.add(parseCertificate(block, file.toString(), certificates.size() + 1));
+            }
+        }
+        return certificates;
+    }
+
     /** One {@code CERTIFICATE} block of {@code origin}, the {@code number}th (from 1), for messages. */
     static X509Certificate parseCertificate(PemBlock block, String origin, int number) throws InvalidInputException {
         try {
@@ -90,6 +104,7 @@ public final class BundleReader {
         }
     }
 
+    /** Blocks collected across files, remembering where each key came from. */
     private static final class Parts {
         private final List<X509Certificate> certificates = new ArrayList<>();
         private PrivateKeyMaterial key;

@@ -116,7 +116,7 @@ public final class IssuerChains {
      */
     public boolean lacksIssuerFor(Path bundleFile) {
         try {
-            return lacksIssuerFor(readCertificates(bundleFile));
+            return lacksIssuerFor(BundleReader.certificates(bundleFile));
         } catch (InvalidInputException | RuntimeException e) {
             return false;
         }
@@ -150,7 +150,7 @@ public final class IssuerChains {
         for (Path file : bundleFiles) {
             List<X509Certificate> certificates;
             try {
-                certificates = readCertificates(file);
+                certificates = BundleReader.certificates(file);
             } catch (InvalidInputException | RuntimeException e) {
                 continue;
             }
@@ -173,22 +173,11 @@ public final class IssuerChains {
 
     private static Optional<List<X509Certificate>> readChain(Path file) {
         try {
-            List<X509Certificate> chain = readCertificates(file);
+            List<X509Certificate> chain = BundleReader.certificates(file);
             return chain.isEmpty() ? Optional.empty() : Optional.of(chain);
         } catch (InvalidInputException | RuntimeException e) {
             return Optional.empty();  // HAProxy would not load it either
         }
-    }
-
-    /** The file's certificates in order; its other blocks (a bundle's key) are left alone. */
-    public static List<X509Certificate> readCertificates(Path file) throws InvalidInputException {
-        List<X509Certificate> certificates = new ArrayList<>();
-        for (PemBlock block : PemReader.read(file)) {
-            if (block.label().equals("CERTIFICATE")) {
-                certificates.add(BundleReader.parseCertificate(block, file.toString(), certificates.size() + 1));
-            }
-        }
-        return certificates;
     }
 
     private static List<byte[]> encoded(List<X509Certificate> certificates) {

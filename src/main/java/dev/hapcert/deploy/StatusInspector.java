@@ -1,5 +1,6 @@
 package dev.hapcert.deploy;
 
+import dev.hapcert.cert.BundleReader;
 import dev.hapcert.cert.HaproxyCertFormat;
 import dev.hapcert.cert.IssuerChains;
 import dev.hapcert.config.TargetConfig;
@@ -150,7 +151,7 @@ public final class StatusInspector {
             return List.of();
         }
         try {
-            List<X509Certificate> certificates = IssuerChains.readCertificates(path);
+            List<X509Certificate> certificates = BundleReader.certificates(path);
             if (certificates.isEmpty()) {
                 problems.add("bundle file " + path + " holds no certificate");
             }
