@@ -51,8 +51,8 @@ final class SyncCommand implements Callable<Integer>, ContextAware {
     @Override
     public Integer call() throws HapcertException {
         context.setVerbose(output.verbose);
-        // Deploying starts while the sources are still being read: the first batch goes out after the first few
-        // hundred certificates instead of after all of them.
+        // Deploying starts while the sources are still being read: the first batch goes out after the first hundred
+        // certificates instead of after all of them.
         CertificateFeed feed = CertificateFeed.read(SourceSpec.parseAll(sources));
         List<TargetConfig> resolved = targets.resolve(context.env());
         DeployOptions options = change.toDeployOptions();

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * The certificates of whole stores, handed out while they are still being read. A sync of 10,000 certificates
- * spends about a second parsing and validating bundles; with a feed, the first batch goes to HAProxy after the first
- * few hundred, and the rest are read while HAProxy works.
+ * spends more than half a second parsing and validating bundles; with a feed, the first batch goes to HAProxy after
+ * the first hundred, and the rest are read while HAProxy works.
  *
  * <p>{@link #read} checks every source as a whole first ({@link CertificateSource#list()}), so a store that cannot
  * be read at all fails the run before anything is deployed, exactly as a full read did; then one reader thread
