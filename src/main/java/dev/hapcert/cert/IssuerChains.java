@@ -21,9 +21,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The chains an HAProxy loads from its {@code issuers-chain-path}, as HAProxy 2.6 reads them: every regular
- * {@code *.pem} file of the directory holds an issuer (a CA certificate with a subject key identifier) and then the
- * rest of its chain, and a bundle loaded without a chain is served with the whole chain of the file whose issuer's
+ * The chains an HAProxy loads from its {@code issuers-chain-path}, as HAProxy 2.6 reads them: every regular file of
+ * the directory, whatever its name ({@code .pem}, {@code .crt}, even a hidden one), holds an issuer (a CA certificate
+ * with a subject key identifier) and then the rest of its chain, and a bundle loaded without a chain is served with the whole chain of the file whose issuer's
  * subject key identifier is the leaf's authority key identifier.
  *
  * <p>Why: HAProxy then parses one certificate less per bundle and keeps one copy of the chain instead of one per
@@ -57,7 +57,9 @@ public final class IssuerChains {
     public static IssuerChains load(Path dir, Instant haproxyStarted) throws ConfigException {
         Map<String, List<byte[]>> chains = new HashMap<>();
         Set<String> shared = new HashSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.pem")) {
+        // Every name, as HAProxy scans it: reading only *.pem would miss an x.crt HAProxy loads, and with it a second
+        // file for one issuer, whose chain HAProxy may serve instead of the one hapcert compared.
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 if (!Files.isRegularFile(file)
                         || !Files.getLastModifiedTime(file).toInstant().isBefore(haproxyStarted)) {

@@ -41,7 +41,7 @@ final class IssuersCheck implements TargetCheck {
         Path host = target.paths().toHost(dir);
         if (!Files.isDirectory(host)) {
             return List.of(Finding.fail(id(), target.name(), "issuers-chain-path " + dir + " is no directory on this host",
-                    "put the issuers' certificates there, one CA per .pem file, or remove issuers-chain-path from"
+                    "put the issuers' certificates there, one CA and the rest of its chain per file, or remove issuers-chain-path from"
                             + " haproxy.cfg: HAProxy does not start without it"));
         }
         IssuerChains afterRestart = IssuerChains.load(host, Instant.MAX);

@@ -45,9 +45,11 @@ class IssuerChainsTest {
                 + TestCertificates.pem(ROOT.certificate()));
         Files.writeString(dir.resolve("other.pem"), TestCertificates.pem(OTHER_CA.certificate()));
         Files.writeString(dir.resolve("leaf.pem"), TestCertificates.pem(CA.leaf("x.issuers.test").issue().leaf()));
-        Files.writeString(dir.resolve("notes.txt"), TestCertificates.pem(CA.certificate()));
+        Files.writeString(dir.resolve("notes.txt"), "not a certificate\n");
+        Files.createDirectory(dir.resolve("sub.pem"));
         IssuerChains chains = IssuerChains.load(dir, Instant.MAX);
-        assertThat(chains.size()).as("ca.pem and other.pem; a leaf is no issuer, .txt is not read").isEqualTo(2);
+        assertThat(chains.size()).as("ca.pem and other.pem; a leaf is no issuer, nor is text or a directory")
+                .isEqualTo(2);
         assertThat(chains.completes(bundle(CA.leaf("b.issuers.test").issue()))).isFalse();
         assertThat(chains.completes(bundle(ROOT.leaf("c.issuers.test").issue()))).as("no chain at all").isFalse();
         assertThat(chains.completes(bundle(OTHER_CA.leaf("d.issuers.test").issue()))).isTrue();
@@ -106,6 +108,18 @@ class IssuerChainsTest {
         Files.writeString(dir.resolve("a.pem"), TestCertificates.pem(CA.certificate()));
         Files.writeString(dir.resolve("b.pem"), TestCertificates.pem(CA.certificate()));
         assertThat(IssuerChains.load(dir, Instant.MAX).completes(bundle(CA.leaf("e.issuers.test").issue()))).isFalse();
+    }
+
+    @Test
+    void filesOfAnyNameCountAsHaproxyReadsThem() throws Exception {
+        // HAProxy 2.6 loads every regular file of the directory: an issuer in x.crt completes bundles, and beside
+        // a .pem for the same issuer it makes two files for one issuer.
+        Files.writeString(dir.resolve("x.crt"), TestCertificates.pem(CA.certificate()));
+        Bundle b = bundle(CA.leaf("h.issuers.test").issue());
+        assertThat(IssuerChains.load(dir, Instant.MAX).completes(b)).isTrue();
+        Files.writeString(dir.resolve("y.pem"), TestCertificates.pem(CA.certificate())
+                + TestCertificates.pem(ROOT.certificate()));
+        assertThat(IssuerChains.load(dir, Instant.MAX).completes(b)).isFalse();
     }
 
     @Test
