@@ -33,15 +33,22 @@ import java.util.Set;
  */
 public final class IssuerChains {
     /** No {@code issuers-chain-path}: every bundle keeps its chain. */
-    public static final IssuerChains NONE = new IssuerChains(Map.of());
+    public static final IssuerChains NONE = new IssuerChains(Map.of(), Set.of());
 
     private static final HexFormat HEX = HexFormat.of();
 
-    /** Subject key identifier (hex) of each file's issuer -> the file's certificates, DER; none when two files share it. */
-    private final Map<String, List<byte[]>> chainsByKeyId;
+    /** Subject key identifier (hex) of each file's issuer -> the file; none when two files share it. */
+    private final Map<String, IssuerFile> filesByKeyId;
+    /** Subject key identifiers that two or more files claim: which one HAProxy keeps is not worth guessing. */
+    private final Set<String> ambiguous;
 
-    private IssuerChains(Map<String, List<byte[]>> chainsByKeyId) {
-        this.chainsByKeyId = chainsByKeyId;
+    /** One usable file: where it is and its certificates, DER, issuer first. */
+    private record IssuerFile(Path path, List<byte[]> chain) {
+    }
+
+    private IssuerChains(Map<String, IssuerFile> filesByKeyId, Set<String> ambiguous) {
+        this.filesByKeyId = filesByKeyId;
+        this.ambiguous = ambiguous;
     }
 
     /**
@@ -55,7 +62,7 @@ public final class IssuerChains {
      * @throws ConfigException when the directory cannot be read
      */
     public static IssuerChains load(Path dir, Instant haproxyStarted) throws ConfigException {
-        Map<String, List<byte[]>> chains = new HashMap<>();
+        Map<String, IssuerFile> usable = new HashMap<>();
         Set<String> shared = new HashSet<>();
         // Every name, as HAProxy scans it: reading only *.pem would miss an x.crt HAProxy loads, and with it a second
         // file for one issuer, whose chain HAProxy may serve instead of the one hapcert compared.
@@ -69,20 +76,63 @@ public final class IssuerChains {
                 if (chain.isEmpty()) {
                     continue;
                 }
-                Optional<byte[]> keyId = KeyIdentifiers.subjectKeyId(chain.get().get(0));
-                if (keyId.isEmpty() || chain.get().get(0).getBasicConstraints() < 0) {
+                Optional<String> key = issuerKeyId(chain.get().get(0));
+                if (key.isEmpty()) {
                     continue;
                 }
-                String key = HEX.formatHex(keyId.get());
-                if (chains.putIfAbsent(key, encoded(chain.get())) != null) {
-                    shared.add(key);
+                if (usable.putIfAbsent(key.get(), new IssuerFile(file, encoded(chain.get()))) != null) {
+                    shared.add(key.get());
                 }
             }
         } catch (IOException e) {
             throw new ConfigException("cannot read issuers-chain-path " + dir + ": " + e.getMessage(), e);
         }
-        shared.forEach(chains::remove);  // which file HAProxy keeps is not worth guessing: such bundles keep chains
-        return new IssuerChains(Map.copyOf(chains));
+        shared.forEach(usable::remove);  // such bundles keep their chains
+        return new IssuerChains(Map.copyOf(usable), Set.copyOf(shared));
+    }
+
+    /**
+     * The subject key identifier (hex) HAProxy files a certificate under as an issuer; empty when it would not use
+     * it as one (no CA, or no subject key identifier).
+     */
+    public static Optional<String> issuerKeyId(X509Certificate certificate) {
+        Optional<byte[]> keyId = KeyIdentifiers.subjectKeyId(certificate);
+        if (keyId.isEmpty() || certificate.getBasicConstraints() < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(HEX.formatHex(keyId.get()));
+    }
+
+    /** What this directory holds for a chain (issuer first), as HAProxy reads it. */
+    public enum Holding {
+        /** A file holds exactly this chain, certificate for certificate. */
+        THIS_CHAIN,
+        /** The issuer's file holds another chain, or two files claim the issuer. */
+        ANOTHER_CHAIN,
+        /** No file for this issuer (or the chain's first certificate is no usable issuer). */
+        NOTHING
+    }
+
+    /** See {@link Holding}. */
+    public Holding holding(List<X509Certificate> chain) {
+        Optional<String> key = chain.isEmpty() ? Optional.empty() : issuerKeyId(chain.get(0));
+        if (key.isEmpty()) {
+            return Holding.NOTHING;
+        }
+        if (ambiguous.contains(key.get())) {
+            return Holding.ANOTHER_CHAIN;
+        }
+        IssuerFile file = filesByKeyId.get(key.get());
+        if (file == null) {
+            return Holding.NOTHING;
+        }
+        return sameCertificates(file.chain(), encoded(chain)) ? Holding.THIS_CHAIN : Holding.ANOTHER_CHAIN;
+    }
+
+    /** The file of the chain's issuer, when exactly one file holds that issuer. */
+    public Optional<Path> fileOf(List<X509Certificate> chain) {
+        return chain.isEmpty() ? Optional.empty()
+                : issuerKeyId(chain.get(0)).map(filesByKeyId::get).map(IssuerFile::path);
     }
 
     /**
@@ -90,20 +140,24 @@ public final class IssuerChains {
      * issuer by authority key identifier, and the file of that issuer holds the bundle's chain and nothing else.
      */
     public boolean completes(Bundle bundle) {
-        if (chainsByKeyId.isEmpty() || bundle.chain().isEmpty()) {
+        if (filesByKeyId.isEmpty() || bundle.chain().isEmpty()) {
             return false;
         }
         Optional<byte[]> authority = KeyIdentifiers.authorityKeyId(bundle.leaf());
         if (authority.isEmpty()) {
             return false;
         }
-        List<byte[]> file = chainsByKeyId.get(HEX.formatHex(authority.get()));
-        if (file == null || file.size() != bundle.chain().size()) {
+        IssuerFile file = filesByKeyId.get(HEX.formatHex(authority.get()));
+        return file != null && file.chain().size() == bundle.chain().size()
+                && sameCertificates(file.chain(), encoded(bundle.chain()));
+    }
+
+    private static boolean sameCertificates(List<byte[]> a, List<byte[]> b) {
+        if (a.size() != b.size()) {
             return false;
         }
-        List<byte[]> chain = encoded(bundle.chain());
-        for (int i = 0; i < file.size(); i++) {
-            if (!Arrays.equals(file.get(i), chain.get(i))) {
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
                 return false;
             }
         }
@@ -134,7 +188,8 @@ public final class IssuerChains {
         if (authority.isEmpty() || leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())) {
             return false;
         }
-        return !chainsByKeyId.containsKey(HEX.formatHex(authority.get()));
+        String key = HEX.formatHex(authority.get());
+        return !filesByKeyId.containsKey(key) && !ambiguous.contains(key);
     }
 
     /** The chain that most bundle files carry: its first certificate's subject, and how many files carry it. */
@@ -147,8 +202,31 @@ public final class IssuerChains {
      * cannot be read, count for nothing. Empty when none has a chain.
      */
     public static Optional<SharedChain> mostShared(List<Path> bundleFiles) {
+        return carriedBy(bundleFiles).stream().findFirst().map(c -> new SharedChain(c.issuer(), c.bundles()));
+    }
+
+    /** A chain that bundle files carry after their leaf, issuer first, and how many carry it. */
+    public record CarriedChain(List<X509Certificate> certificates, int bundles) {
+        public CarriedChain {
+            certificates = List.copyOf(certificates);
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("a chain has at least one certificate");
+            }
+        }
+
+        /** The issuer's subject, as X.500 text. */
+        public String issuer() {
+            return certificates.get(0).getSubjectX500Principal().getName();
+        }
+    }
+
+    /**
+     * The distinct chains these bundle files carry, certificate for certificate, the most carried first (then by
+     * issuer). Files without a chain, or that cannot be read, count for nothing.
+     */
+    public static List<CarriedChain> carriedBy(List<Path> bundleFiles) {
         Map<List<ByteBuffer>, Integer> counts = new HashMap<>();
-        Map<List<ByteBuffer>, X509Certificate> firsts = new HashMap<>();
+        Map<List<ByteBuffer>, List<X509Certificate>> chains = new HashMap<>();
         for (Path file : bundleFiles) {
             List<X509Certificate> certificates;
             try {
@@ -162,15 +240,18 @@ public final class IssuerChains {
             List<X509Certificate> chain = certificates.subList(1, certificates.size());
             List<ByteBuffer> key = encoded(chain).stream().map(ByteBuffer::wrap).toList();
             counts.merge(key, 1, Integer::sum);
-            firsts.putIfAbsent(key, chain.get(0));
+            chains.putIfAbsent(key, chain);
         }
-        return counts.entrySet().stream().max(Map.Entry.comparingByValue())
-                .map(e -> new SharedChain(firsts.get(e.getKey()).getSubjectX500Principal().getName(), e.getValue()));
+        List<CarriedChain> carried = new ArrayList<>();
+        counts.forEach((key, n) -> carried.add(new CarriedChain(chains.get(key), n)));
+        carried.sort(java.util.Comparator.comparingInt(CarriedChain::bundles).reversed()
+                .thenComparing(CarriedChain::issuer));
+        return List.copyOf(carried);
     }
 
     /** How many issuer files are usable. */
     public int size() {
-        return chainsByKeyId.size();
+        return filesByKeyId.size();
     }
 
     private static Optional<List<X509Certificate>> readChain(Path file) {
@@ -196,6 +277,6 @@ public final class IssuerChains {
 
     @Override
     public String toString() {
-        return "IssuerChains[" + chainsByKeyId.size() + " issuer(s)]";
+        return "IssuerChains[" + filesByKeyId.size() + " issuer(s)]";
     }
 }

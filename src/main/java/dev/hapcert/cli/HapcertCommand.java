@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 final class HapcertCommand implements java.util.concurrent.Callable<Integer> {
     /** In the order {@code hapcert --help} lists them. */
     static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(DeployCommand.class, SyncCommand.class,
-            StatusCommand.class, DoctorCommand.class, InstallCommand.class, UninstallCommand.class,
+            StatusCommand.class, DoctorCommand.class, IssuersCommand.class, InstallCommand.class, UninstallCommand.class,
             picocli.CommandLine.HelpCommand.class);
 
     @picocli.CommandLine.Spec

@@ -2,10 +2,8 @@ package dev.hapcert.doctor;
 
 import dev.hapcert.cert.IssuerChains;
 import dev.hapcert.config.TargetConfig;
-import dev.hapcert.error.ConfigException;
+import dev.hapcert.deploy.IssuerFiles;
 import dev.hapcert.error.HapcertException;
-import dev.hapcert.store.CrtListFile;
-import dev.hapcert.store.CrtListLine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -70,7 +68,7 @@ final class IssuersCheck implements TargetCheck {
      */
     private Optional<Finding> withoutIssuer(TargetConfig target, String dir, IssuerChains afterRestart) {
         List<String> orphans = new ArrayList<>();
-        for (Listed bundle : bundlesOfCrtList(target)) {
+        for (IssuerFiles.ListedBundle bundle : IssuerFiles.listedBundles(target)) {
             if (afterRestart.lacksIssuerFor(bundle.onHost())) {
                 orphans.add(bundle.asWritten());
             }
@@ -91,7 +89,7 @@ final class IssuersCheck implements TargetCheck {
      * would save, as an OK finding (nothing is wrong).
      */
     private Optional<Finding> suggestion(TargetConfig target) {
-        List<Path> bundles = bundlesOfCrtList(target).stream().map(Listed::onHost).toList();
+        List<Path> bundles = IssuerFiles.listedBundles(target).stream().map(IssuerFiles.ListedBundle::onHost).toList();
         return IssuerChains.mostShared(bundles)
                 .filter(shared -> shared.bundles() >= SUGGEST_FROM)
                 .map(shared -> Finding.ok(id(), target.name(), shared.bundles() + " of the " + bundles.size()
@@ -99,33 +97,6 @@ final class IssuersCheck implements TargetCheck {
                         + "): with that chain in a file of an issuers-chain-path directory (haproxy.cfg, global section;"
                         + " read when HAProxy starts), HAProxy keeps one copy of it and loads the bundles faster"
                         + " (10,000 bundles: about 14% less time, 20% less memory), and hapcert writes those bundles"
-                        + " without their chain"));
-    }
-
-    /**
-     * The bundles the target's crt-list file names with an absolute path, one per line, in the file's order; none
-     * when the file is missing or unreadable or a path maps nowhere (the checks about the crt-list and the paths
-     * report those). A relative path depends on HAProxy's crt-base and working directory: not guessed here.
-     */
-    private static List<Listed> bundlesOfCrtList(TargetConfig target) {
-        List<Listed> bundles = new ArrayList<>();
-        try {
-            Path crtList = target.paths().toHost(target.crtList());
-            if (!Files.isRegularFile(crtList)) {
-                return List.of();
-            }
-            for (CrtListLine line : CrtListFile.read(crtList).entries()) {
-                if (line.certificate().startsWith("/")) {
-                    bundles.add(new Listed(line.certificate(), target.paths().toHost(line.certificate())));
-                }
-            }
-        } catch (ConfigException e) {
-            return List.of();
-        }
-        return bundles;
-    }
-
-    /** A crt-list line's bundle: as the line writes it, and where it is on this host. */
-    private record Listed(String asWritten, Path onHost) {
+                        + " without their chain; `hapcert issuers --write --dir DIR` writes the file"));
     }
 }

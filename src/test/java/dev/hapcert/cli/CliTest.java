@@ -134,7 +134,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"deploy", "sync", "status", "doctor", "install", "uninstall"})
+    @ValueSource(strings = {"deploy", "sync", "status", "doctor", "issuers", "install", "uninstall"})
     void aSubcommandBuiltAloneHelpsAndFailsExactlyAsAmongAllTheOthers(String subcommand) {
         // "help X" builds every subcommand; "X --help" and "X --bogus" only X.
         Run alone = run(subcommand, "--help");

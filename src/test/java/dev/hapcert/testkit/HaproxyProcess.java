@@ -98,7 +98,10 @@ public final class HaproxyProcess implements AutoCloseable {
             return this;
         }
 
-        /** Adds {@code issuers-chain-path <dir>/issuers} to {@code global}, with one file holding {@code pem}. */
+        /**
+         * Adds {@code issuers-chain-path <dir>/issuers} to {@code global}, with one file holding {@code pem}; an empty
+         * {@code pem} leaves the directory empty.
+         */
         public Builder issuersChain(String pem) {
             issuers = pem;
             return this;
@@ -131,10 +134,12 @@ public final class HaproxyProcess implements AutoCloseable {
         if (options.issuers != null) {
             try {
                 Files.createDirectories(issuersDir());
-                Path issuer = Files.writeString(issuersDir().resolve("issuer.pem"), options.issuers);
-                // Well before the start: hapcert counts only files HAProxy read when it started.
-                Files.setLastModifiedTime(issuer, java.nio.file.attribute.FileTime.from(
-                        java.time.Instant.now().minusSeconds(60)));
+                if (!options.issuers.isEmpty()) {
+                    Path issuer = Files.writeString(issuersDir().resolve("issuer.pem"), options.issuers);
+                    // Well before the start: hapcert counts only files HAProxy read when it started.
+                    Files.setLastModifiedTime(issuer, java.nio.file.attribute.FileTime.from(
+                            java.time.Instant.now().minusSeconds(60)));
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
