@@ -1,0 +1,76 @@
+package dev.hapcert.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hapcert.testkit.CommandRun;
+import dev.hapcert.testkit.HaproxyProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher's two class-data archives: the hook's, recorded by the first deploy, and the one of the other
+ * commands, recorded by the first sync, status, doctor or issuers that does its work; neither by a run that fails
+ * nor by help, and each reused rather than recorded again.
+ */
+class LauncherArchiveIT {
+    @TempDir
+    Path tmp;
+    private HaproxyProcess haproxy;
+    private Map<String, String> env;
+
+    @BeforeEach
+    void start() {
+        haproxy = HaproxyProcess.builder().start();
+        env = Map.of("HAPCERT_CACHE_DIR", tmp.resolve("cache").toString());
+    }
+
+    @AfterEach
+    void stop() {
+        haproxy.close();
+        Hapcert.removeZeroConfigLock(haproxy);
+    }
+
+    private List<String> archives() throws Exception {
+        Path cache = tmp.resolve("cache");
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (var files = Files.list(cache)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void eachKindOfCommandRecordsItsOwnArchiveOnceAndReusesIt() throws Exception {
+        String cfg = haproxy.config().toString();
+        assertThat(Hapcert.run(env, "--help").exitCode()).isZero();
+        assertThat(Hapcert.run(env, "status", "--haproxy-config", tmp.resolve("none.cfg").toString()).exitCode())
+                .as("a failed run").isEqualTo(8);
+        assertThat(archives()).as("neither help nor a failed run records").isEmpty();
+
+        CommandRun status = Hapcert.run(env, "status", "--haproxy-config", cfg);
+        assertThat(status.exitCode()).as(status.describe()).isIn(0, 9);
+        assertThat(archives()).singleElement().asString().matches("hapcert-.+-cli\\.(jsa|aot)");
+        Path cli = tmp.resolve("cache").resolve(archives().get(0));
+        FileTime recorded = Files.getLastModifiedTime(cli);
+
+        Path bundle = tmp.resolve("site.pem");
+        HaproxyProcess.writePrivate(bundle, haproxy.mint("archive.hapcert.test").haproxyPem());
+        CommandRun deploy = Hapcert.run(env, "deploy", "--haproxy-config", cfg, "--cert", bundle.toString());
+        assertThat(deploy.exitCode()).as(deploy.describe()).isZero();
+        assertThat(archives()).as("the hook's own").hasSize(2).anyMatch(n -> !n.contains("-cli."));
+
+        CommandRun again = Hapcert.run(env, "status", "--haproxy-config", cfg);
+        assertThat(again.exitCode()).as(again.describe()).isIn(0, 9);
+        assertThat(again.stdout()).contains("archive.hapcert.test");
+        assertThat(Files.getLastModifiedTime(cli)).as("reused, not recorded again").isEqualTo(recorded);
+        assertThat(archives()).hasSize(2);
+    }
+}
