@@ -67,19 +67,20 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
         context.setVerbose(verbose);
         PrintWriter out = context.out();
         List<Result> results = new ArrayList<>();
-        for (TargetConfig target : targets.resolve(context.env())) {
+        for (TargetConfig configuredTarget : targets.resolve(context.env())) {
+            if (write && dir == null && configuredTarget.issuersChainPath().isEmpty()) {
+                throw new UsageException("target " + configuredTarget.name() + " has no issuers-chain-path: name the"
+                        + " directory with --dir DIR, then add `issuers-chain-path DIR` (as HAProxy sees it) to"
+                        + " haproxy.cfg's global section");
+            }
+            IssuerFiles.Reached reached = IssuerFiles.reach(configuredTarget,
+                    m -> context.err().println("hapcert: " + m));
+            TargetConfig target = reached.target();
             Optional<Path> configured = IssuerFiles.directoryOf(target);
             Optional<Path> chosen = dir != null ? Optional.of(dir) : configured;
-            if (write && chosen.isEmpty()) {
-                throw new UsageException("target " + target.name() + " has no issuers-chain-path: name the directory"
-                        + " with --dir DIR, then add `issuers-chain-path DIR` (as HAProxy sees it) to haproxy.cfg's"
-                        + " global section");
-            }
             // Only the directory HAProxy reads tells in use from waiting for a reload.
             boolean readByHaproxy = chosen.isPresent() && chosen.equals(configured);
-            Optional<Instant> started = readByHaproxy
-                    ? IssuerFiles.haproxyStarted(target, m -> context.err().println("hapcert: " + m))
-                    : Optional.empty();
+            Optional<Instant> started = readByHaproxy ? reached.started() : Optional.empty();
             IssuerFiles.Survey survey = IssuerFiles.survey(target, chosen, started);
             if (!json) {
                 print(out, survey);

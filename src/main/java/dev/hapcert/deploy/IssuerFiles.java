@@ -125,15 +125,28 @@ public final class IssuerFiles {
     }
 
     /**
-     * When the target's HAProxy started, for telling files it read from files it has not; empty (with a notice) when
-     * it cannot be asked.
+     * A target as its HAProxy is reached: the paths to use on this host (for a container, mapped from its mounts when
+     * so configured) and when it started, which tells files it read from files it has not.
      */
-    public static Optional<Instant> haproxyStarted(TargetConfig target, Consumer<String> notices) {
+    public record Reached(TargetConfig target, Optional<Instant> started) {
+    }
+
+    /**
+     * Reaches the target's HAProxy the way deploy does. When it cannot be reached, or does not say its uptime, the
+     * configured target comes back without a start (and a notice says why).
+     */
+    public static Reached reach(TargetConfig target, Consumer<String> notices) {
         try (TargetConnector.Resolved resolved = TargetConnector.resolve(target, List.of(), notices)) {
-            return Optional.of(resolved.client().startedBy());
+            TargetConfig effective = resolved.target();
+            try {
+                return new Reached(effective, Optional.of(resolved.client().startedBy()));
+            } catch (HapcertException e) {
+                notices.accept(target.name() + ": cannot tell when HAProxy started (" + e.getMessage() + ")");
+                return new Reached(effective, Optional.empty());
+            }
         } catch (HapcertException e) {
-            notices.accept(target.name() + ": cannot tell when HAProxy started (" + e.getMessage() + ")");
-            return Optional.empty();
+            notices.accept(target.name() + ": cannot reach HAProxy (" + e.getMessage() + ")");
+            return new Reached(target, Optional.empty());
         }
     }
 
