@@ -225,15 +225,22 @@ public final class IssuerChains {
      * issuer). Files without a chain, or that cannot be read, count for nothing.
      */
     public static List<CarriedChain> carriedBy(List<Path> bundleFiles) {
+        List<List<X509Certificate>> read = new ArrayList<>(bundleFiles.size());
+        for (Path file : bundleFiles) {
+            try {
+                read.add(BundleReader.certificates(file));
+            } catch (InvalidInputException | RuntimeException e) {
+                // counts for nothing
+            }
+        }
+        return carried(read);
+    }
+
+    /** As {@link #carriedBy}, for the certificates of bundle files already read, each in its file's order. */
+    public static List<CarriedChain> carried(List<List<X509Certificate>> bundles) {
         Map<List<ByteBuffer>, Integer> counts = new HashMap<>();
         Map<List<ByteBuffer>, List<X509Certificate>> chains = new HashMap<>();
-        for (Path file : bundleFiles) {
-            List<X509Certificate> certificates;
-            try {
-                certificates = BundleReader.certificates(file);
-            } catch (InvalidInputException | RuntimeException e) {
-                continue;
-            }
+        for (List<X509Certificate> certificates : bundles) {
             if (certificates.size() < 2) {
                 continue;
             }

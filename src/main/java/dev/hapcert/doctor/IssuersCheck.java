@@ -1,11 +1,14 @@
 package dev.hapcert.doctor;
 
+import dev.hapcert.cert.BundleReader;
 import dev.hapcert.cert.IssuerChains;
 import dev.hapcert.config.TargetConfig;
 import dev.hapcert.deploy.IssuerFiles;
 import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.Optional;
  * rely on to write bundles without their chain, which are those HAProxy read when it started. Files changed since
  * are reported: bundles of those CAs keep their chains until HAProxy reloads. And what a restart would find: a bundle
  * of the crt-list written without its chain whose issuer file has since gone would be served without intermediates.
+ * The bundles whose chain has no file there are mentioned too: {@code hapcert issuers --write} adds one.
  */
 final class IssuersCheck implements TargetCheck {
     /**
@@ -43,22 +47,60 @@ final class IssuersCheck implements TargetCheck {
                             + " haproxy.cfg: HAProxy does not start without it"));
         }
         IssuerChains afterRestart = IssuerChains.load(host, Instant.MAX);
-        Optional<Finding> orphans = withoutIssuer(target, dir, afterRestart);
-        if (orphans.isPresent()) {
-            return List.of(orphans.get());
+        // Each bundle read once, for both findings below.
+        List<String> orphans = new ArrayList<>();
+        List<List<X509Certificate>> bundles = new ArrayList<>();
+        for (IssuerFiles.ListedBundle bundle : IssuerFiles.listedBundles(target)) {
+            List<X509Certificate> certificates;
+            try {
+                certificates = BundleReader.certificates(bundle.onHost());
+            } catch (InvalidInputException | RuntimeException e) {
+                continue;  // the paths and crt-list checks report unreadable bundles
+            }
+            if (afterRestart.lacksIssuerFor(certificates)) {
+                orphans.add(bundle.asWritten());
+            }
+            bundles.add(certificates);
         }
+        if (!orphans.isEmpty()) {
+            return List.of(withoutIssuer(target, dir, orphans));
+        }
+        String lacking = chainsWithoutFile(afterRestart, bundles, dir);
         int all = afterRestart.size();
         if (probe.client().isEmpty()) {
-            return List.of(Finding.ok(id(), target.name(), all + " issuer file(s) in issuers-chain-path " + dir));
+            return List.of(Finding.ok(id(), target.name(), all + " issuer file(s) in issuers-chain-path " + dir + lacking));
         }
         int loaded = IssuerChains.load(host, probe.client().get().startedBy()).size();
         if (loaded < all) {
             return List.of(Finding.warn(id(), target.name(), (all - loaded) + " of " + all + " issuer file(s) in "
                     + dir + " changed since HAProxy started, which it has not read: bundles of those CAs keep their"
-                    + " chains", "reload HAProxy to load them"));
+                    + " chains" + lacking, "reload HAProxy to load them"));
         }
         return List.of(Finding.ok(id(), target.name(), loaded + " issuer file(s) in " + dir + " loaded by HAProxy:"
-                + " bundles whose chain is one of them are written without it"));
+                + " bundles whose chain is one of them are written without it" + lacking));
+    }
+
+    /**
+     * The bundles that carry a chain whose issuer has no file in the directory, as the end of a finding's message
+     * (empty when there are none): they keep their chain, which {@code hapcert issuers --write} can change.
+     */
+    private static String chainsWithoutFile(IssuerChains files, List<List<X509Certificate>> bundles, String dir) {
+        int count = 0;
+        List<String> issuers = new ArrayList<>();
+        for (IssuerChains.CarriedChain chain : IssuerChains.carried(bundles)) {
+            if (files.holding(chain.certificates()) == IssuerChains.Holding.NOTHING
+                    && IssuerChains.issuerKeyId(chain.certificates().get(0)).isPresent()) {
+                count += chain.bundles();
+                issuers.add(chain.issuer());
+            }
+        }
+        if (count == 0) {
+            return "";
+        }
+        return "; " + count + " bundle(s) carry a chain whose issuer has no file in " + dir + " ("
+                + String.join("; ", issuers.subList(0, Math.min(3, issuers.size())))
+                + (issuers.size() > 3 ? "; ..." : "") + "): `hapcert issuers --write` adds "
+                + (issuers.size() == 1 ? "it" : "them");
     }
 
     /**
@@ -66,22 +108,13 @@ final class IssuersCheck implements TargetCheck {
      * issuer file held it, that file since removed or replaced by another CA's. A sync or deploy writes them with
      * their chain again (it renders each bundle for the issuer files there now), but only when it runs.
      */
-    private Optional<Finding> withoutIssuer(TargetConfig target, String dir, IssuerChains afterRestart) {
-        List<String> orphans = new ArrayList<>();
-        for (IssuerFiles.ListedBundle bundle : IssuerFiles.listedBundles(target)) {
-            if (afterRestart.lacksIssuerFor(bundle.onHost())) {
-                orphans.add(bundle.asWritten());
-            }
-        }
-        if (orphans.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(Finding.fail(id(), target.name(), orphans.size() + " bundle(s) of crt-list " + target.crtList()
+    private Finding withoutIssuer(TargetConfig target, String dir, List<String> orphans) {
+        return Finding.fail(id(), target.name(), orphans.size() + " bundle(s) of crt-list " + target.crtList()
                 + " have no chain and issuers-chain-path " + dir + " has no issuer file for them (first: "
                 + orphans.get(0) + "): HAProxy serves them with the chain it read at its start, but after a restart or"
                 + " reload it would serve them without their intermediates",
                 "put the issuer file of their CA back into " + dir + ", or run `hapcert sync` (or a deploy of each) to"
-                        + " write them with their chain again"));
+                        + " write them with their chain again");
     }
 
     /**
