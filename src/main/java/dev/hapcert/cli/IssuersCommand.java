@@ -183,6 +183,12 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
 
     private static void nextStep(PrintWriter out, IssuerFiles.Survey survey, List<Path> written, boolean readByHaproxy) {
         boolean waiting = survey.chains().stream().anyMatch(c -> c.state() == IssuerFiles.State.AFTER_RELOAD);
+        int completed = survey.chains().stream().filter(c -> c.state() == IssuerFiles.State.IN_USE)
+                .mapToInt(IssuerFiles.ChainEntry::bundles).sum();
+        if (completed > 0) {
+            out.println("next: `hapcert sync` writes and sends the " + completed + " bundle(s) whose chain HAProxy"
+                    + " completes without it");
+        }
         if (!written.isEmpty() || waiting) {
             out.println(readByHaproxy
                     ? "next: reload HAProxy (it reads issuers-chain-path only when it starts), then `hapcert sync`"

@@ -36,8 +36,11 @@ public final class IssuerFiles {
 
     /** Where the directory stands for one chain. */
     public enum State {
-        /** A file holds this chain and HAProxy read it when it started: bundles of this chain go without it. */
-        IN_USE("in use"),
+        /**
+         * A file holds this chain and HAProxy read it when it started: these bundles still carry the chain, and the
+         * next sync (or renewal) writes them without it.
+         */
+        IN_USE("in use: a sync writes these bundles without it"),
         /** A file holds this chain but came after HAProxy started: used once HAProxy reloads. */
         AFTER_RELOAD("written after HAProxy started: used from its next reload"),
         /** A file holds this chain; whether HAProxy read it is not known (it was not asked). */

@@ -81,26 +81,36 @@ final class IssuersCheck implements TargetCheck {
     }
 
     /**
-     * The bundles that carry a chain whose issuer has no file in the directory, as the end of a finding's message
-     * (empty when there are none): they keep their chain, which {@code hapcert issuers --write} can change.
+     * The bundles that still carry their chain although a file there holds it (a sync writes them without it), and
+     * those whose chain's issuer has no file ({@code hapcert issuers --write} adds one), as the end of a finding's
+     * message; empty when there are none.
      */
     private static String chainsWithoutFile(IssuerChains files, List<List<X509Certificate>> bundles, String dir) {
         int count = 0;
+        int completed = 0;
         List<String> issuers = new ArrayList<>();
         for (IssuerChains.CarriedChain chain : IssuerChains.carried(bundles)) {
-            if (files.holding(chain.certificates()) == IssuerChains.Holding.NOTHING
+            IssuerChains.Holding holding = files.holding(chain.certificates());
+            if (holding == IssuerChains.Holding.THIS_CHAIN) {
+                completed += chain.bundles();
+            } else if (holding == IssuerChains.Holding.NOTHING
                     && IssuerChains.issuerKeyId(chain.certificates().get(0)).isPresent()) {
                 count += chain.bundles();
                 issuers.add(chain.issuer());
             }
         }
-        if (count == 0) {
-            return "";
+        StringBuilder b = new StringBuilder();
+        if (completed > 0) {
+            b.append("; ").append(completed).append(" bundle(s) still carry a chain that a file there holds:"
+                    + " `hapcert sync` writes them without it once HAProxy has read that file");
         }
-        return "; " + count + " bundle(s) carry a chain whose issuer has no file in " + dir + " ("
-                + String.join("; ", issuers.subList(0, Math.min(3, issuers.size())))
-                + (issuers.size() > 3 ? "; ..." : "") + "): `hapcert issuers --write` adds "
-                + (issuers.size() == 1 ? "it" : "them");
+        if (count > 0) {
+            b.append("; ").append(count).append(" bundle(s) carry a chain whose issuer has no file in ").append(dir)
+                    .append(" (").append(String.join("; ", issuers.subList(0, Math.min(3, issuers.size()))))
+                    .append(issuers.size() > 3 ? "; ..." : "").append("): `hapcert issuers --write` adds ")
+                    .append(issuers.size() == 1 ? "it" : "them");
+        }
+        return b.toString();
     }
 
     /**

@@ -124,7 +124,11 @@ class IssuersCommandTest {
         // known to the second.
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(60)));
         haproxy.restart();
-        assertThat(hapcert("issuers", "--haproxy-config", cfg).out()).contains("in use");
+        assertThat(hapcert("issuers", "--haproxy-config", cfg).out()).contains("in use")
+                .contains("next: `hapcert sync` writes and sends the 3 bundle(s) whose chain HAProxy completes without it");
+        Run doctor = hapcert("doctor", "--haproxy-config", cfg, "--certbot-dir", tmp.resolve("le").toString(),
+                "--certbot", "hapcert-test-no-such-certbot");
+        assertThat(doctor.out()).contains("3 bundle(s) still carry a chain that a file there holds: `hapcert sync`");
 
         assertThat(deployer.sync(certificates(issued), Set.of(), List.of(target)).results())
                 .allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.UPDATED));
