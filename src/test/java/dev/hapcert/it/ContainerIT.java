@@ -11,6 +11,7 @@ import dev.hapcert.deploy.ContainerFinding;
 import dev.hapcert.deploy.TlsProbe;
 import dev.hapcert.testkit.CommandRun;
 import dev.hapcert.testkit.FreePorts;
+import dev.hapcert.testkit.HaproxyProcess;
 import dev.hapcert.testkit.PodmanEngine;
 import dev.hapcert.testkit.TestCertificates;
 import java.io.IOException;
@@ -202,6 +203,43 @@ class ContainerIT {
         assertThat(noEngine.get(0).detail()).contains("nothing.sock");
     }
 
+    @Test
+    void writesIssuerFilesThroughTheMountsAndAfterARestartDeploysWithoutTheChain() throws Exception {
+        TestCertificates.Authority ca = TestCertificates.newRootCa("IT Root").intermediate("IT issuers CA");
+        Path issuers = Files.createDirectories(tmp.resolve("etc/issuers"));
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, "/tmp/admin.sock", false, Map.of(),
+                List.of("  issuers-chain-path /etc/haproxy/issuers"));
+        // No paths: they come from the container's mounts, for the issuers directory too.
+        writeConfig(podman.name(id), "/tmp/admin.sock", "engine-host: " + podman.address(),
+                "issuers-chain-path: /etc/haproxy/issuers");
+        var cert = ca.leaf(NAME).serial(randomSerial()).issue();
+        CommandRun added = deploy(cert, Map.of());
+        assertThat(added.exitCode()).as(added.describe()).isZero();
+        Path bundle = tmp.resolve("etc/certs/" + NAME + ".pem");
+        assertThat(Files.readString(bundle).split("BEGIN CERTIFICATE", -1)).as("with its chain").hasSize(3);
+
+        Path home = Path.of(System.getProperty("hapcert.home", System.getProperty("user.dir")));
+        CommandRun write = CommandRun.run(List.of(home.resolve("bin/hapcert").toString(), "issuers", "--write",
+                "--config", tmp.resolve("hapcert.yml").toString()), Map.of(), tmp, Duration.ofSeconds(120));
+        assertThat(write.exitCode()).as(write.describe()).isZero();
+        assertThat(write.stdout()).contains("IT issuers CA").contains("wrote ");
+        Path file;
+        try (var files = Files.list(issuers)) {
+            file = files.collect(java.util.stream.Collectors.toList()).get(0);
+        }
+        assertThat(Files.readString(file)).isEqualTo(TestCertificates.pem(ca.certificate()));
+
+        // HAProxy reads the directory when it starts; hapcert counts the file once it is older than that start.
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
+        podman.restartContainer(id);
+        awaitServing();
+        CommandRun again = deploy(cert, Map.of());
+        assertThat(again.exitCode()).as(again.describe()).isZero();
+        assertThat(again.stdout()).containsIgnoringCase("updated");
+        assertThat(Files.readString(bundle).split("BEGIN CERTIFICATE", -1)).as("key and leaf only").hasSize(2);
+        assertThat(HaproxyProcess.servedChain(port, NAME)).containsExactly(cert.leaf(), ca.certificate());
+    }
+
     private TargetConfig target() throws Exception {
         return ConfigLoader.load(tmp.resolve("hapcert.yml")).targets().get(0);
     }
@@ -215,6 +253,12 @@ class ContainerIT {
     /** HAProxy with a default certificate and an empty crt-list under /etc/haproxy (bind-mounted from tmp/etc). */
     private String startHaproxy(PodmanEngine.Image image, String statsSocket, boolean masterWorker,
                                 Map<String, String> labels) throws Exception {
+        return startHaproxy(image, statsSocket, masterWorker, labels, List.of());
+    }
+
+    /** As above, with more lines for haproxy.cfg's global section. */
+    private String startHaproxy(PodmanEngine.Image image, String statsSocket, boolean masterWorker,
+                                Map<String, String> labels, List<String> global) throws Exception {
         Path etc = Files.createDirectories(tmp.resolve("etc/certs"));
         Path run = Files.createDirectories(tmp.resolve("run"));
         Files.writeString(tmp.resolve("etc/default.pem"), TestCertificates.newRootCa("Default").leaf("default.invalid")
@@ -222,7 +266,7 @@ class ContainerIT {
         Files.writeString(tmp.resolve("etc/crt-list.txt"), "");
         port = FreePorts.next();
         Files.writeString(tmp.resolve("etc/haproxy.cfg"), String.join("\n",
-                "global", "  stats socket " + statsSocket + " mode 600 level admin",
+                "global", "  stats socket " + statsSocket + " mode 600 level admin", String.join("\n", global),
                 "defaults", "  mode http", "  timeout client 5s", "  timeout server 5s", "  timeout connect 5s",
                 "frontend f", "  bind 127.0.0.1:" + port + " ssl crt /etc/haproxy/default.pem crt-list /etc/haproxy/crt-list.txt",
                 "  http-request return status 200", ""));

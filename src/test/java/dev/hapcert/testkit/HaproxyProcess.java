@@ -358,6 +358,11 @@ public final class HaproxyProcess implements AutoCloseable {
 
     /** Every certificate HAProxy sends for {@code sni}, leaf first. */
     public List<X509Certificate> servedChain(String sni) {
+        return servedChain(httpsPort, sni);
+    }
+
+    /** Every certificate the TLS server on loopback {@code port} sends for {@code sni}, leaf first. */
+    public static List<X509Certificate> servedChain(int httpsPort, String sni) {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
