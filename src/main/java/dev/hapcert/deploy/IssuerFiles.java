@@ -227,13 +227,17 @@ public final class IssuerFiles {
 
     /** {@code <common name>-<first 8 hex digits of the subject key identifier>.pem}, e.g. {@code R11-c5b1ab4e.pem}. */
     static String fileName(X509Certificate issuer) {
-        String name = issuer.getSubjectX500Principal().getName();
         String cn = "issuer";
-        for (String part : name.split(",")) {
-            if (part.startsWith("CN=")) {
-                cn = part.substring(3);
-                break;
+        try {
+            // RFC 2253 text parsed as such: a common name may hold an escaped comma or quotes.
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(
+                    issuer.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    cn = String.valueOf(rdn.getValue());
+                }
             }
+        } catch (javax.naming.InvalidNameException e) {
+            // keep "issuer": the key identifier alone keeps the name unique
         }
         String slug = cn.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[.-]+|-+$", "");
         if (slug.isEmpty()) {
