@@ -77,7 +77,7 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
                     m -> context.err().println("hapcert: " + m));
             TargetConfig target = reached.target();
             Optional<Path> configured = IssuerFiles.directoryOf(target);
-            Optional<Path> chosen = dir != null ? Optional.of(dir) : configured;
+            Optional<Path> chosen = dir != null ? Optional.of(dir.toAbsolutePath().normalize()) : configured;
             // Only the directory HAProxy reads tells in use from waiting for a reload.
             boolean readByHaproxy = chosen.isPresent() && chosen.equals(configured);
             Optional<Instant> started = readByHaproxy ? reached.started() : Optional.empty();
