@@ -181,7 +181,8 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
         return s + " ".repeat(width - s.length());
     }
 
-    private static void nextStep(PrintWriter out, IssuerFiles.Survey survey, List<Path> written, boolean readByHaproxy) {
+    private static void nextStep(PrintWriter out, IssuerFiles.Survey survey, List<Path> written,
+                                 boolean readByHaproxy) {
         boolean waiting = survey.chains().stream().anyMatch(c -> c.state() == IssuerFiles.State.AFTER_RELOAD);
         int completed = survey.chains().stream().filter(c -> c.state() == IssuerFiles.State.IN_USE)
                 .mapToInt(IssuerFiles.ChainEntry::bundles).sum();

@@ -169,21 +169,35 @@ public final class IssuerFiles {
             all = IssuerChains.load(dir.get(), Instant.MAX);
             read = haproxyStarted.isPresent() ? IssuerChains.load(dir.get(), haproxyStarted.get()) : all;
         }
-        List<ChainEntry> entries = new ArrayList<>();
-        for (IssuerChains.CarriedChain chain : carried) {
-            entries.add(new ChainEntry(chain, state(chain, all, read, haproxyStarted.isPresent()),
-                    all.fileOf(chain.certificates())));
-        }
-        return new Survey(target.name(), target.crtList(), bundles.size(), dir, entries);
+        Optional<IssuerChains> readByHaproxy = haproxyStarted.isPresent() ? Optional.of(read) : Optional.empty();
+        return new Survey(target.name(), target.crtList(), bundles.size(), dir, entries(carried, all, readByHaproxy));
     }
 
-    private static State state(IssuerChains.CarriedChain chain, IssuerChains all, IssuerChains read, boolean asked) {
-        if (IssuerChains.issuerKeyId(chain.certificates().get(0)).isEmpty()) {
+    /**
+     * Where a directory stands for each chain, in the order given.
+     *
+     * @param all every usable file of the directory ({@link IssuerChains#load} up to {@link Instant#MAX})
+     * @param readByHaproxy the files HAProxy read when it started; empty when it was not asked, and then a chain a
+     *     file holds is {@link State#HELD}
+     */
+    public static List<ChainEntry> entries(List<IssuerChains.CarriedChain> carried, IssuerChains all,
+                                           Optional<IssuerChains> readByHaproxy) {
+        List<ChainEntry> entries = new ArrayList<>();
+        for (IssuerChains.CarriedChain chain : carried) {
+            entries.add(new ChainEntry(chain, state(chain, all, readByHaproxy), all.fileOf(chain.certificates())));
+        }
+        return entries;
+    }
+
+    private static State state(IssuerChains.CarriedChain chain, IssuerChains all,
+                               Optional<IssuerChains> readByHaproxy) {
+        List<X509Certificate> certificates = chain.certificates();
+        if (IssuerChains.issuerKeyId(certificates.get(0)).isEmpty()) {
             return State.NOT_AN_ISSUER;
         }
-        return switch (all.holding(chain.certificates())) {
-            case THIS_CHAIN -> !asked ? State.HELD
-                    : read.holding(chain.certificates()) == IssuerChains.Holding.THIS_CHAIN ? State.IN_USE
+        return switch (all.holding(certificates)) {
+            case THIS_CHAIN -> readByHaproxy.isEmpty() ? State.HELD
+                    : readByHaproxy.get().holding(certificates) == IssuerChains.Holding.THIS_CHAIN ? State.IN_USE
                     : State.AFTER_RELOAD;
             case ANOTHER_CHAIN -> State.OTHER_CHAIN;
             case NOTHING -> State.MISSING;

@@ -43,8 +43,8 @@ final class IssuersCheck implements TargetCheck {
         Path host = target.paths().toHost(dir);
         if (!Files.isDirectory(host)) {
             return List.of(Finding.fail(id(), target.name(), "issuers-chain-path " + dir + " is no directory on this host",
-                    "put the issuers' certificates there, one CA and the rest of its chain per file, or remove issuers-chain-path from"
-                            + " haproxy.cfg: HAProxy does not start without it"));
+                    "put the issuers' certificates there, one CA and the rest of its chain per file, or remove"
+                            + " issuers-chain-path from haproxy.cfg: HAProxy does not start without it"));
         }
         IssuerChains afterRestart = IssuerChains.load(host, Instant.MAX);
         // Each bundle read once, for both findings below.
@@ -68,7 +68,8 @@ final class IssuersCheck implements TargetCheck {
         String lacking = chainsWithoutFile(afterRestart, bundles, dir);
         int all = afterRestart.size();
         if (probe.client().isEmpty()) {
-            return List.of(Finding.ok(id(), target.name(), all + " issuer file(s) in issuers-chain-path " + dir + lacking));
+            return List.of(Finding.ok(id(), target.name(),
+                    all + " issuer file(s) in issuers-chain-path " + dir + lacking));
         }
         int loaded = IssuerChains.load(host, probe.client().get().startedBy()).size();
         if (loaded < all) {
@@ -89,12 +90,13 @@ final class IssuersCheck implements TargetCheck {
         int count = 0;
         int completed = 0;
         List<String> issuers = new ArrayList<>();
-        for (IssuerChains.CarriedChain chain : IssuerChains.carried(bundles)) {
-            IssuerChains.Holding holding = files.holding(chain.certificates());
-            if (holding == IssuerChains.Holding.THIS_CHAIN) {
+        // As `hapcert issuers` sees the directory, without asking HAProxy which files it read.
+        List<IssuerFiles.ChainEntry> chains =
+                IssuerFiles.entries(IssuerChains.carried(bundles), files, Optional.empty());
+        for (IssuerFiles.ChainEntry chain : chains) {
+            if (chain.state() == IssuerFiles.State.HELD) {
                 completed += chain.bundles();
-            } else if (holding == IssuerChains.Holding.NOTHING
-                    && IssuerChains.issuerKeyId(chain.certificates().get(0)).isPresent()) {
+            } else if (chain.state() == IssuerFiles.State.MISSING) {
                 count += chain.bundles();
                 issuers.add(chain.issuer());
             }
