@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,10 @@ import picocli.CommandLine.Option;
                 + "and loads many certificates faster.",
             "",
             "--write adds a file for each chain whose issuer has none (owned like the target's bundles: files.mode, "
-                + "files.group); it never changes or removes a file. Then reload HAProxy once and run `hapcert sync`."})
+                + "files.group); it never changes or removes a file. Then reload HAProxy once and run `hapcert sync`.",
+            "",
+            "With --source, the chains are those of the store's certificates instead: the files can be written before "
+                + "a first bulk deploy, which then sends every bundle without its chain."})
 final class IssuersCommand implements Callable<Integer>, ContextAware {
     private CommandContext context;
 
@@ -46,6 +50,11 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
             description = "The directory on this host, for a target without issuers-chain-path (default: the "
                     + "target's issuers-chain-path).")
     Path dir;
+
+    @Option(names = {"-s", "--source"}, paramLabel = "KIND:DIR",
+            description = "Take the chains of this store's certificates instead of the crt-list's bundles: "
+                    + SourceSpec.FORMS + " (repeatable).")
+    List<String> sources;
 
     @Option(names = "--json", description = "Print the chains and the files written as JSON.")
     boolean json;
@@ -66,6 +75,8 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
     public Integer call() throws HapcertException {
         context.setVerbose(verbose);
         PrintWriter out = context.out();
+        boolean fromSource = sources != null && !sources.isEmpty();
+        List<List<X509Certificate>> sourceCertificates = fromSource ? loadSources() : List.of();
         List<Result> results = new ArrayList<>();
         for (TargetConfig configuredTarget : targets.resolve(context.env())) {
             if (write && dir == null && configuredTarget.issuersChainPath().isEmpty()) {
@@ -81,7 +92,9 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
             // Only the directory HAProxy reads tells in use from waiting for a reload.
             boolean readByHaproxy = chosen.isPresent() && chosen.equals(configured);
             Optional<Instant> started = readByHaproxy ? reached.started() : Optional.empty();
-            IssuerFiles.Survey survey = IssuerFiles.survey(target, chosen, started);
+            IssuerFiles.Survey survey = fromSource
+                    ? IssuerFiles.survey(target, String.join(", ", sources), sourceCertificates, chosen, started)
+                    : IssuerFiles.survey(target, chosen, started);
             if (!json) {
                 print(out, survey);
             }
@@ -97,7 +110,7 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
                 }
             }
             if (!json) {
-                nextStep(out, survey, written, readByHaproxy);
+                nextStep(out, survey, written, readByHaproxy, sourceArguments());
             }
             results.add(new Result(survey, written));
         }
@@ -106,6 +119,17 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
         }
         out.flush();
         return ExitCode.OK.code();
+    }
+
+    /**
+     * Each certificate of the sources, leaf and chain. A certificate that does not load counts for nothing here (a
+     * notice says why): its chain gets a file when a later run reads it.
+     */
+    private List<List<X509Certificate>> loadSources() throws HapcertException {
+        LoadedSources loaded = LoadedSources.load(SourceSpec.parseAll(sources), context.err());
+        loaded.failures().forEach(f -> context.err().println("hapcert: source " + f.certificate() + ": not counted: "
+                + f.detail()));
+        return loaded.certificates().stream().map(c -> c.bundle().certificates()).toList();
     }
 
     private static void printJson(PrintWriter out, List<Result> results) {
@@ -117,6 +141,7 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
                 g.writeStartObject();
                 g.writeStringField("target", s.target());
                 g.writeStringField("crtList", s.crtList());
+                g.writeStringField("source", s.source().orElse(null));
                 g.writeNumberField("bundles", s.bundles());
                 g.writeStringField("directory", s.dir().map(Path::toString).orElse(null));
                 g.writeArrayFieldStart("chains");
@@ -153,10 +178,14 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
     }
 
     static void print(PrintWriter out, IssuerFiles.Survey survey) {
-        out.println("target " + survey.target() + ": crt-list " + survey.crtList() + " (" + survey.bundles()
-                + " bundle(s)), issuers directory " + survey.dir().map(Path::toString).orElse("none"));
+        String from = survey.source().isPresent()
+                ? "source " + survey.source().get() + " (" + survey.bundles() + " certificate(s))"
+                : "crt-list " + survey.crtList() + " (" + survey.bundles() + " bundle(s))";
+        out.println("target " + survey.target() + ": " + from + ", issuers directory "
+                + survey.dir().map(Path::toString).orElse("none"));
         if (survey.chains().isEmpty()) {
-            out.println("  no bundle of the crt-list carries a chain");
+            out.println(survey.source().isPresent() ? "  no certificate of the source has a chain"
+                    : "  no bundle of the crt-list carries a chain");
             return;
         }
         List<String[]> rows = new ArrayList<>();
@@ -181,26 +210,37 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
         return s + " ".repeat(width - s.length());
     }
 
+    /** The {@code --source} options a follow-up command needs to look at the same certificates; "" for none. */
+    private String sourceArguments() {
+        StringBuilder arguments = new StringBuilder();
+        if (sources != null) {
+            sources.forEach(s -> arguments.append(" --source ").append(s));
+        }
+        return arguments.toString();
+    }
+
     private static void nextStep(PrintWriter out, IssuerFiles.Survey survey, List<Path> written,
-                                 boolean readByHaproxy) {
+                                 boolean readByHaproxy, String sourceArguments) {
+        String sync = "hapcert sync" + sourceArguments;
         boolean waiting = survey.chains().stream().anyMatch(c -> c.state() == IssuerFiles.State.AFTER_RELOAD);
         int completed = survey.chains().stream().filter(c -> c.state() == IssuerFiles.State.IN_USE)
                 .mapToInt(IssuerFiles.ChainEntry::bundles).sum();
         if (completed > 0) {
-            out.println("next: `hapcert sync` writes and sends the " + completed + " bundle(s) whose chain HAProxy"
+            out.println("next: `" + sync + "` writes and sends the " + completed + " bundle(s) whose chain HAProxy"
                     + " completes without it");
         }
         if (!written.isEmpty() || waiting) {
             out.println(readByHaproxy
-                    ? "next: reload HAProxy (it reads issuers-chain-path only when it starts), then `hapcert sync`"
+                    ? "next: reload HAProxy (it reads issuers-chain-path only when it starts), then `" + sync + "`"
                             + " writes and sends the bundles of these chains without them"
                     : "next: add `issuers-chain-path` with this directory (as HAProxy sees it) to haproxy.cfg's global"
                             + " section (and to the target in hapcert.yml, if it names its targets), reload HAProxy,"
-                            + " then `hapcert sync` writes and sends the bundles of these chains without them");
+                            + " then `" + sync + "` writes and sends the bundles of these chains without them");
         } else if (!survey.missing().isEmpty()) {
+            String issuers = "hapcert issuers" + sourceArguments + " --write";
             out.println(survey.dir().isPresent()
-                    ? "`hapcert issuers --write` adds a file for each chain that has none"
-                    : "`hapcert issuers --write --dir DIR` writes a file for each chain into DIR");
+                    ? "`" + issuers + "` adds a file for each chain that has none"
+                    : "`" + issuers + " --dir DIR` writes a file for each chain into DIR");
         }
     }
 }

@@ -75,12 +75,16 @@ public final class IssuerFiles {
     }
 
     /**
-     * A target's crt-list as seen from the directory.
+     * The chains of a target's crt-list, or of a source's certificates, as seen from the directory.
      *
-     * @param bundles how many bundles the crt-list names (with an absolute path)
+     * @param source the source the chains were read from (as {@code --source} names it); empty for the crt-list's
+     *     bundles
+     * @param bundles how many bundles the crt-list names (with an absolute path), or how many certificates the source
+     *     gave
      * @param dir the directory on this host; empty when the target has none and none was given
      */
-    public record Survey(String target, String crtList, int bundles, Optional<Path> dir, List<ChainEntry> chains) {
+    public record Survey(String target, String crtList, Optional<String> source, int bundles, Optional<Path> dir,
+                         List<ChainEntry> chains) {
         public Survey {
             chains = List.copyOf(chains);
         }
@@ -162,7 +166,25 @@ public final class IssuerFiles {
     public static Survey survey(TargetConfig target, Optional<Path> dir, Optional<Instant> haproxyStarted)
             throws ConfigException {
         List<Path> bundles = listedBundles(target).stream().map(ListedBundle::onHost).toList();
-        List<IssuerChains.CarriedChain> carried = IssuerChains.carriedBy(bundles);
+        return survey(target, Optional.empty(), bundles.size(), IssuerChains.carriedBy(bundles), dir, haproxyStarted);
+    }
+
+    /**
+     * As {@link #survey(TargetConfig, Optional, Optional)}, for the chains of certificates read from a source (a
+     * first bulk deploy can then go without chains: the crt-list has no bundles yet).
+     *
+     * @param source the source, as {@code --source} names it
+     * @param certificates each certificate's leaf and chain, in the bundle's order
+     */
+    public static Survey survey(TargetConfig target, String source, List<List<X509Certificate>> certificates,
+                                Optional<Path> dir, Optional<Instant> haproxyStarted) throws ConfigException {
+        return survey(target, Optional.of(source), certificates.size(), IssuerChains.carried(certificates), dir,
+                haproxyStarted);
+    }
+
+    private static Survey survey(TargetConfig target, Optional<String> source, int bundles,
+                                 List<IssuerChains.CarriedChain> carried, Optional<Path> dir,
+                                 Optional<Instant> haproxyStarted) throws ConfigException {
         IssuerChains all = IssuerChains.NONE;
         IssuerChains read = IssuerChains.NONE;
         if (dir.isPresent() && Files.isDirectory(dir.get())) {
@@ -170,7 +192,7 @@ public final class IssuerFiles {
             read = haproxyStarted.isPresent() ? IssuerChains.load(dir.get(), haproxyStarted.get()) : all;
         }
         Optional<IssuerChains> readByHaproxy = haproxyStarted.isPresent() ? Optional.of(read) : Optional.empty();
-        return new Survey(target.name(), target.crtList(), bundles.size(), dir, entries(carried, all, readByHaproxy));
+        return new Survey(target.name(), target.crtList(), source, bundles, dir, entries(carried, all, readByHaproxy));
     }
 
     /**

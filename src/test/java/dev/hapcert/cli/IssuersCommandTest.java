@@ -141,6 +141,51 @@ class IssuersCommandTest {
     }
 
     @Test
+    void fromASourceTheFilesComeBeforeTheFirstSyncWhichThenSendsEveryBundleWithoutItsChain() throws Exception {
+        haproxy = HaproxyProcess.builder().issuersChain("").start();
+        String cfg = haproxy.config().toString();
+        Path store = Files.createDirectory(tmp.resolve("store"));
+        List<TestCertificates.Issued> issued = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            issued.add(CA.leaf("s" + i + ".issuers.test").issue());
+            HaproxyProcess.writePrivate(store.resolve("s" + i + ".issuers.test.pem"), issued.get(i).haproxyPem());
+        }
+        HaproxyProcess.writePrivate(store.resolve("broken.issuers.test.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n");
+        String source = "dir:" + store;
+
+        Run look = hapcert("issuers", "--source", source, "--haproxy-config", cfg);
+        assertThat(look.code()).as(look.out() + look.err()).isZero();
+        assertThat(look.out()).contains("source " + source + " (3 certificate(s))").contains("issuers cmd CA")
+                .contains("no file").contains("`hapcert issuers --source " + source + " --write`");
+        assertThat(look.err()).contains("broken.issuers.test").contains("not counted");
+
+        Run write = hapcert("issuers", "--source", source, "--write", "--json", "--haproxy-config", cfg);
+        assertThat(write.code()).as(write.out() + write.err()).isZero();
+        assertThat(write.out()).contains("\"source\" : \"" + source + "\"").contains("\"bundles\" : 3");
+        List<Path> files;
+        try (var list = Files.list(haproxy.issuersDir())) {
+            files = list.toList();
+        }
+        assertThat(files).hasSize(1);
+        assertThat(Files.readString(files.get(0))).isEqualTo(TestCertificates.pem(CA.certificate()));
+        assertThat(haproxy.crtList()).as("nothing deployed yet").isEmptyFile();
+
+        Files.setLastModifiedTime(files.get(0), FileTime.from(Instant.now().minusSeconds(60)));
+        haproxy.restart();
+        assertThat(hapcert("issuers", "--source", source, "--haproxy-config", cfg).out()).contains("in use")
+                .contains("next: `hapcert sync --source " + source + "` writes and sends the 3 bundle(s)");
+        Files.delete(store.resolve("broken.issuers.test.pem"));
+        Run sync = hapcert("sync", "--source", source, "--haproxy-config", cfg);
+        assertThat(sync.code()).as(sync.out() + sync.err()).isZero();
+        for (int i = 0; i < 3; i++) {
+            String name = "s" + i + ".issuers.test";
+            // zero-config: the bundles go beside the crt-list
+            assertThat(certificateBlocks(haproxy.crtList().resolveSibling(name + ".pem"))).as(name).isEqualTo(1);
+            assertThat(haproxy.servedChain(name)).containsExactly(issued.get(i).leaf(), CA.certificate());
+        }
+    }
+
+    @Test
     void anIssuerWithAFileForAnotherChainGetsNoSecondFile() throws Exception {
         haproxy = HaproxyProcess.builder()
                 .issuersChain(TestCertificates.pem(CA.certificate()) + TestCertificates.pem(ROOT.certificate()))
