@@ -134,15 +134,16 @@ bench_bulk() {
         row "1 bulk (restart)" "haproxy -c on the $bulk bundles hapcert wrote, s" "$restart_s" "$check_s (bundles as given)" \
             "$(ratio "$restart_s" "$check_s")" "-" "info"
 
-        # The same sync into an HAProxy whose global section has issuers-chain-path with the farm's intermediate:
-        # HAProxy completes the chains, so hapcert writes and sends key and leaf only. Baseline as above: haproxy -c
-        # on the bundles as given.
-        local issuers=$dir/issuers chains_s chains_mb chains_listed
-        mkdir -p "$issuers"
-        awk '/-----BEGIN CERTIFICATE-----/ {n++} n == 2 {print} n == 2 && /-----END CERTIFICATE-----/ {exit}' \
-            "$dir/new/bulk-0.pem" >"$issuers/intermediate.pem"
+        # The same sync into an HAProxy whose global section has issuers-chain-path: HAProxy completes the chains, so
+        # hapcert writes and sends key and leaf only. The issuer files come from `hapcert issuers --source --write`,
+        # as before an operator's first bulk deploy (untimed). Baseline as above: haproxy -c on the bundles as given.
+        local issuers=$dir/issuers chains_s chains_mb chains_listed issuer_files
         fresh_haproxy_dir "$dir/chains"
         sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains/haproxy.cfg"
+        HAPCERT_CACHE_DIR=$cache "$root/bin/hapcert" issuers --haproxy-config "$dir/chains/haproxy.cfg" \
+            --source "dir:$dir/new" --write >"$dir/issuers.out" 2>"$dir/issuers.err" || note "hapcert issuers --write failed"
+        issuer_files=$(find "$issuers" -type f 2>/dev/null | wc -l)
+        note "issuer files written by hapcert issuers --write: $issuer_files"
         # hapcert relies only on issuer files older than HAProxy's start (HAProxy reads them only then; its uptime
         # counts whole seconds), as an operator's would be.
         sleep 2
@@ -156,6 +157,16 @@ bench_bulk() {
         row "1 bulk (issuers-chain-path)" "the same sync into an HAProxy with issuers-chain-path (bundles written without their chain), s ($chains_listed listed after)" \
             "$chains_s" "$check_s (haproxy -c)" "$(ratio "$chains_s" "$check_s")" "≤ 1.15" \
             "$(verdict le "$(ratio "$chains_s" "$check_s")" 1.15)"
+        # What a restart of that HAProxy parses: the bundles without their chain, and the issuer file.
+        mkdir -p "$dir/chains-restart"
+        write_cfg "$dir/chains-restart" "$(free_port)" "$dir/chains/crt-list.txt"
+        sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains-restart/haproxy.cfg"
+        sync
+        /usr/bin/time -f '%e %M' -o "$dir/chains-restart.time" haproxy -c -q -f "$dir/chains-restart/haproxy.cfg" >&2
+        local chains_restart_s chains_restart_mb
+        read -r chains_restart_s chains_restart_mb < <(tail -n1 "$dir/chains-restart.time")
+        row "1 bulk (issuers restart)" "haproxy -c on the $bulk bundles that sync wrote, with issuers-chain-path, s" \
+            "$chains_restart_s" "$check_s (bundles as given)" "$(ratio "$chains_restart_s" "$check_s")" "-" "info"
     else
         row "1 bulk (shell)" "$bulk new certs, one pipelined socat stream, s (no checks)" "-" "$shell_s" \
             "$(ratio "$shell_s" "$check_s") of haproxy -c" "-" "info"
