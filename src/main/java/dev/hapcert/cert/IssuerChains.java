@@ -33,22 +33,33 @@ import java.util.Set;
  */
 public final class IssuerChains {
     /** No {@code issuers-chain-path}: every bundle keeps its chain. */
-    public static final IssuerChains NONE = new IssuerChains(Map.of(), Set.of());
+    public static final IssuerChains NONE = new IssuerChains(List.of());
 
     private static final HexFormat HEX = HexFormat.of();
 
+    /** Every usable file read, so that the files HAProxy read at a given start can be told without reading again. */
+    private final List<IssuerFile> files;
     /** Subject key identifier (hex) of each file's issuer -> the file; none when two files share it. */
     private final Map<String, IssuerFile> filesByKeyId;
     /** Subject key identifiers that two or more files claim: which one HAProxy keeps is not worth guessing. */
     private final Set<String> ambiguous;
 
-    /** One usable file: where it is and its certificates, DER, issuer first. */
-    private record IssuerFile(Path path, List<byte[]> chain) {
+    /** One usable file: where it is, when it last changed, its issuer's key identifier and its chain (DER). */
+    private record IssuerFile(Path path, Instant modified, String keyId, List<byte[]> chain) {
     }
 
-    private IssuerChains(Map<String, IssuerFile> filesByKeyId, Set<String> ambiguous) {
-        this.filesByKeyId = filesByKeyId;
-        this.ambiguous = ambiguous;
+    private IssuerChains(List<IssuerFile> files) {
+        Map<String, IssuerFile> usable = new HashMap<>();
+        Set<String> shared = new HashSet<>();
+        for (IssuerFile file : files) {
+            if (usable.putIfAbsent(file.keyId(), file) != null) {
+                shared.add(file.keyId());
+            }
+        }
+        shared.forEach(usable::remove);  // such bundles keep their chains
+        this.files = List.copyOf(files);
+        this.filesByKeyId = Map.copyOf(usable);
+        this.ambiguous = Set.copyOf(shared);
     }
 
     /**
@@ -62,14 +73,16 @@ public final class IssuerChains {
      * @throws ConfigException when the directory cannot be read
      */
     public static IssuerChains load(Path dir, Instant haproxyStarted) throws ConfigException {
-        Map<String, IssuerFile> usable = new HashMap<>();
-        Set<String> shared = new HashSet<>();
+        List<IssuerFile> usable = new ArrayList<>();
         // Every name, as HAProxy scans it: reading only *.pem would miss an x.crt HAProxy loads, and with it a second
         // file for one issuer, whose chain HAProxy may serve instead of the one hapcert compared.
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                if (!Files.isRegularFile(file)
-                        || !Files.getLastModifiedTime(file).toInstant().isBefore(haproxyStarted)) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path file : entries) {
+                if (!Files.isRegularFile(file)) {
+                    continue;
+                }
+                Instant modified = Files.getLastModifiedTime(file).toInstant();
+                if (!modified.isBefore(haproxyStarted)) {
                     continue;
                 }
                 Optional<List<X509Certificate>> chain = readChain(file);
@@ -77,18 +90,22 @@ public final class IssuerChains {
                     continue;
                 }
                 Optional<String> key = issuerKeyId(chain.get().get(0));
-                if (key.isEmpty()) {
-                    continue;
-                }
-                if (usable.putIfAbsent(key.get(), new IssuerFile(file, encoded(chain.get()))) != null) {
-                    shared.add(key.get());
+                if (key.isPresent()) {
+                    usable.add(new IssuerFile(file, modified, key.get(), encoded(chain.get())));
                 }
             }
         } catch (IOException e) {
             throw new ConfigException("cannot read issuers-chain-path " + dir + ": " + e.getMessage(), e);
         }
-        shared.forEach(usable::remove);  // such bundles keep their chains
-        return new IssuerChains(Map.copyOf(usable), Set.copyOf(shared));
+        return new IssuerChains(usable);
+    }
+
+    /**
+     * The files of this reading that an HAProxy started at {@code haproxyStarted} has read: as
+     * {@link #load load(dir, haproxyStarted)} of the same directory, without reading it again.
+     */
+    public IssuerChains readBefore(Instant haproxyStarted) {
+        return new IssuerChains(files.stream().filter(f -> f.modified().isBefore(haproxyStarted)).toList());
     }
 
     /**
@@ -168,17 +185,10 @@ public final class IssuerChains {
      * Whether a bundle file is one HAProxy would complete from {@code issuers-chain-path}, and this directory holds no
      * issuer for it: the file has a certificate and no chain, the certificate names an issuer other than itself by
      * authority key identifier, and no file here has that issuer. HAProxy loading such a file serves the certificate
-     * without its intermediates. False for a file that cannot be read as PEM (other checks report those).
+     * without its intermediates.
+     *
+     * @param certificates the certificates of the bundle file, in the file's order
      */
-    public boolean lacksIssuerFor(Path bundleFile) {
-        try {
-            return lacksIssuerFor(BundleReader.certificates(bundleFile));
-        } catch (InvalidInputException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** As {@link #lacksIssuerFor(Path)}, for the certificates of a bundle file, in the file's order. */
     public boolean lacksIssuerFor(List<X509Certificate> certificates) {
         if (certificates.size() != 1) {
             return false;

@@ -189,7 +189,7 @@ public final class IssuerFiles {
         IssuerChains read = IssuerChains.NONE;
         if (dir.isPresent() && Files.isDirectory(dir.get())) {
             all = IssuerChains.load(dir.get(), Instant.MAX);
-            read = haproxyStarted.isPresent() ? IssuerChains.load(dir.get(), haproxyStarted.get()) : all;
+            read = haproxyStarted.isPresent() ? all.readBefore(haproxyStarted.get()) : all;
         }
         Optional<IssuerChains> readByHaproxy = haproxyStarted.isPresent() ? Optional.of(read) : Optional.empty();
         return new Survey(target.name(), target.crtList(), source, bundles, dir, entries(carried, all, readByHaproxy));

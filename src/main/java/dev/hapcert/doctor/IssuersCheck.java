@@ -71,7 +71,7 @@ final class IssuersCheck implements TargetCheck {
             return List.of(Finding.ok(id(), target.name(),
                     all + " issuer file(s) in issuers-chain-path " + dir + lacking));
         }
-        int loaded = IssuerChains.load(host, probe.client().get().startedBy()).size();
+        int loaded = afterRestart.readBefore(probe.client().get().startedBy()).size();
         if (loaded < all) {
             return List.of(Finding.warn(id(), target.name(), (all - loaded) + " of " + all + " issuer file(s) in "
                     + dir + " changed since HAProxy started, which it has not read: bundles of those CAs keep their"
