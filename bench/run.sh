@@ -29,11 +29,11 @@ while [[ $# -gt 0 ]]; do
 done
 
 if ((smoke)); then
-    hold=20 runs=3 bulk=20 zd_certs=5 zd_deploys=3 zd_reloads=1 zd_rate=20 zd_dwell=0.1 mem_certs=3 mem_rounds=3
+    hold=20 runs=3 bulk=20 bulk_rounds=1 zd_certs=5 zd_deploys=3 zd_reloads=1 zd_rate=20 zd_dwell=0.1 mem_certs=3 mem_rounds=3
 elif ((quick)); then
-    hold=1000 runs=10 bulk=1000 zd_certs=100 zd_deploys=50 zd_reloads=5 zd_rate=200 zd_dwell=0.1 mem_certs=20 mem_rounds=50
+    hold=1000 runs=10 bulk=1000 bulk_rounds=3 zd_certs=100 zd_deploys=50 zd_reloads=5 zd_rate=200 zd_dwell=0.1 mem_certs=20 mem_rounds=50
 else
-    hold=10000 runs=30 bulk=10000 zd_certs=1000 zd_deploys=500 zd_reloads=20 zd_rate=300 zd_dwell=0.1 mem_certs=100 mem_rounds=1000
+    hold=10000 runs=30 bulk=10000 bulk_rounds=3 zd_certs=1000 zd_deploys=500 zd_reloads=20 zd_rate=300 zd_dwell=0.1 mem_certs=100 mem_rounds=1000
 fi
 
 # shellcheck source=bench/lib/common.sh

@@ -48,6 +48,31 @@ fresh_haproxy_dir() {
     sed -i "s#ssl crt-list#ssl crt $dir/default/default-0.pem crt-list#" "$dir/haproxy.cfg"
 }
 
+# median V...: the middle value (the lower middle for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# timed_check CFG TIMEFILE: haproxy -c on CFG under GNU time; prints "seconds peak-KiB".
+timed_check() {
+    sync
+    /usr/bin/time -f '%e %M' -o "$2" haproxy -c -q -f "$1" >&2
+    tail -n1 "$2"
+}
+
+# timed_sync DIR: hapcert sync of the farm's new certificates into a fresh HAProxy in DIR (haproxy.cfg written
+# by the caller); DIR/sync.result holds "seconds peak-KiB listed-after". Not in a subshell: the exit trap must know
+# every HAProxy started.
+timed_sync() {
+    local d=$1 s kb listed
+    start_haproxy "$d"
+    sync
+    HAPCERT_CACHE_DIR=$cache /usr/bin/time -f '%e %M' -o "$d/sync.time" "$root/bin/hapcert" sync \
+        --haproxy-config "$d/haproxy.cfg" --source "dir:$dir/new" >"$d/sync.out" 2>"$d/sync.err" || true
+    read -r s kb < <(tail -n1 "$d/sync.time")
+    listed=$(printf 'show ssl crt-list %s\n' "$d/crt-list.txt" | api "$d/admin.sock" | grep -c '^/' || true)
+    stop_haproxy "$d"
+    echo "$s $kb $listed" >"$d/sync.result"
+}
+
 bench_bulk() {
     local dir=$work/bulk
     say "Bulk: $bulk new certificates"
@@ -57,9 +82,8 @@ bench_bulk() {
     sync
     # The baseline: HAProxy parsing every certificate, as a reload or restart does.
     write_cfg "$dir" "$(free_port)" "$dir/new/crt-list.txt"
-    /usr/bin/time -f '%e %M' -o "$dir/check.time" haproxy -c -q -f "$dir/haproxy.cfg" >&2
     local check_s check_mb
-    read -r check_s check_mb < <(tail -n1 "$dir/check.time")
+    read -r check_s check_mb < <(timed_check "$dir/haproxy.cfg" "$dir/check.time")
     check_mb=$((check_mb / 1024))
     note "haproxy -c: $check_s s, $check_mb MB"
 
@@ -87,91 +111,102 @@ bench_bulk() {
         stop_haproxy "$dir/warm"
         note "class-data archive recorded by the untimed sync: $(find "$cache" -name 'hapcert-*-cli.*' 2>/dev/null | wc -l) file(s)"
 
-        fresh_haproxy_dir "$dir/live"
-        start_haproxy "$dir/live"
-        local cmd=${HAPCERT_BENCH_SYNC:-"sync --haproxy-config $dir/live/haproxy.cfg --source dir:$dir/new"}
-        sync
-        # shellcheck disable=SC2086
-        HAPCERT_CACHE_DIR=$cache /usr/bin/time -f '%e %M' -o "$dir/sync.time" "$root/bin/hapcert" $cmd \
-            >"$dir/sync.out" 2>"$dir/sync.err" || true
-        local sync_s sync_mb listed
-        read -r sync_s sync_mb < <(tail -n1 "$dir/sync.time")
-        sync_mb=$((sync_mb / 1024))
-        listed=$(printf 'show ssl crt-list %s\n' "$dir/live/crt-list.txt" | api "$dir/live/admin.sock" | grep -c '^/' || true)
-        stop_haproxy "$dir/live"
-
-        # The floor for sync: the same commands with the bundles hapcert wrote (key first, traditional key form).
-        local written=("$dir"/live/bulk-*.pem)
-        if [[ -f ${written[0]} ]]; then
-            fresh_haproxy_dir "$dir/floor"
-            api_stream "$dir/floor/certs" "$dir/floor/crt-list.txt" "${written[@]}" >"$dir/floor-stream.txt"
-            # The sync's 10,000 new files are still being written back: flush them before timing the floor.
-            sync
-            local floor_s
-            floor "$dir/floor" "$dir/floor-stream.txt"
-            read -r floor_s ok <"$dir/floor/floor.result"
-            note "Runtime API floor, hapcert's bundles (one socat stream): $floor_s s, $ok of $((2 * bulk)) commands succeeded"
-            row "1 bulk (floor)" "$bulk new certs in hapcert's bundle form, one pipelined socat stream, s (no checks)" \
-                "-" "$floor_s" "$(ratio "$floor_s" "$check_s") of haproxy -c" "-" "info"
-        fi
-        row "1 bulk (shell)" "the same commands with the bundles as given (what a shell hook sends), s" "-" "$shell_s" \
-            "$(ratio "$shell_s" "$check_s") of haproxy -c" "-" "info"
-        row "1 bulk" "hapcert sync of $bulk new certs, s ($listed listed after)" "$sync_s" "$check_s (haproxy -c)" \
-            "$(ratio "$sync_s" "$check_s")" "≤ 1.15" "$(verdict le "$(ratio "$sync_s" "$check_s")" 1.15)"
-        row "4 memory" "hapcert peak RSS during the $bulk sync, MB (-Xmx256m)" "$sync_mb" "$check_mb (haproxy -c)" \
-            "$(ratio "$sync_mb" "$check_mb")" "≤ 256 MB" "$(verdict le "$sync_mb" 256)"
-
-        # A restart or reload after the sync parses the bundles hapcert wrote (flushed first, like the farm's). The
-        # configuration has the baseline's shape: the crt-list alone on the bind line. (The live one also names the
-        # default certificate with `crt`, which HAProxy 2.6 needs while the crt-list is empty; with both on one bind
-        # line, haproxy -c takes about 14% longer for the same certificates, the Runtime API about 1%.)
-        mkdir -p "$dir/restart"
-        write_cfg "$dir/restart" "$(free_port)" "$dir/live/crt-list.txt"
-        sync
-        /usr/bin/time -f '%e %M' -o "$dir/restart.time" haproxy -c -q -f "$dir/restart/haproxy.cfg" >&2
-        local restart_s restart_mb
-        read -r restart_s restart_mb < <(tail -n1 "$dir/restart.time")
-        row "1 bulk (restart)" "haproxy -c on the $bulk bundles hapcert wrote, s" "$restart_s" "$check_s (bundles as given)" \
-            "$(ratio "$restart_s" "$check_s")" "-" "info"
-
-        # The same sync into an HAProxy whose global section has issuers-chain-path: HAProxy completes the chains, so
-        # hapcert writes and sends key and leaf only. The issuer files come from `hapcert issuers --source --write`,
-        # as before an operator's first bulk deploy (untimed). Baseline as above: haproxy -c on the bundles as given.
-        local issuers=$dir/issuers chains_s chains_mb chains_listed issuer_files
-        fresh_haproxy_dir "$dir/chains"
-        sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains/haproxy.cfg"
-        HAPCERT_CACHE_DIR=$cache "$root/bin/hapcert" issuers --haproxy-config "$dir/chains/haproxy.cfg" \
+        # The issuer file for the syncs into an HAProxy with issuers-chain-path, from `hapcert issuers --source
+        # --write`, as before an operator's first bulk deploy (untimed); older than every HAProxy started below.
+        local issuers=$dir/issuers issuer_files
+        fresh_haproxy_dir "$dir/chains-setup"
+        sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains-setup/haproxy.cfg"
+        HAPCERT_CACHE_DIR=$cache "$root/bin/hapcert" issuers --haproxy-config "$dir/chains-setup/haproxy.cfg" \
             --source "dir:$dir/new" --write >"$dir/issuers.out" 2>"$dir/issuers.err" || note "hapcert issuers --write failed"
         issuer_files=$(find "$issuers" -type f 2>/dev/null | wc -l)
         note "issuer files written by hapcert issuers --write: $issuer_files"
         # hapcert relies only on issuer files older than HAProxy's start (HAProxy reads them only then; its uptime
         # counts whole seconds), as an operator's would be.
         sleep 2
-        start_haproxy "$dir/chains"
-        sync
-        HAPCERT_CACHE_DIR=$cache /usr/bin/time -f '%e %M' -o "$dir/chains.time" "$root/bin/hapcert" sync \
-            --haproxy-config "$dir/chains/haproxy.cfg" --source "dir:$dir/new" >"$dir/chains.out" 2>"$dir/chains.err" || true
-        read -r chains_s chains_mb < <(tail -n1 "$dir/chains.time")
-        chains_listed=$(printf 'show ssl crt-list %s\n' "$dir/chains/crt-list.txt" | api "$dir/chains/admin.sock" | grep -c '^/' || true)
-        stop_haproxy "$dir/chains"
-        row "1 bulk (issuers-chain-path)" "the same sync into an HAProxy with issuers-chain-path (bundles written without their chain), s ($chains_listed listed after)" \
-            "$chains_s" "$check_s (haproxy -c)" "$(ratio "$chains_s" "$check_s")" "≤ 1.15" \
-            "$(verdict le "$(ratio "$chains_s" "$check_s")" 1.15)"
+
+        # Rounds of the baseline and both syncs, interleaved, so that the medians see the same machine: one
+        # timing of each varies by about 5% from run to run. Each sync goes into a fresh HAProxy and a new
+        # directory; nothing is deleted before the end (ext4 is slow to create files right after many deletions).
+        local r checks=() syncs=() sync_kbs=() listeds=() chains=() chains_listeds=() s kb listed
+        for ((r = 1; r <= bulk_rounds; r++)); do
+            if ((r > 1)); then
+                read -r s kb < <(timed_check "$dir/haproxy.cfg" "$dir/check$r.time")
+                checks+=("$s")
+            else
+                checks+=("$check_s")
+            fi
+            fresh_haproxy_dir "$dir/live$r"
+            timed_sync "$dir/live$r"
+            read -r s kb listed <"$dir/live$r/sync.result"
+            syncs+=("$s") sync_kbs+=("$kb") listeds+=("$listed")
+            fresh_haproxy_dir "$dir/chains$r"
+            sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains$r/haproxy.cfg"
+            timed_sync "$dir/chains$r"
+            read -r s kb listed <"$dir/chains$r/sync.result"
+            chains+=("$s") chains_listeds+=("$listed")
+            note "round $r: haproxy -c ${checks[-1]} s, sync ${syncs[-1]} s (${listeds[-1]} listed), with issuers-chain-path $s s ($listed listed)"
+        done
+        local check_med sync_med sync_mb chains_med
+        check_med=$(median "${checks[@]}")
+        sync_med=$(median "${syncs[@]}")
+        chains_med=$(median "${chains[@]}")
+        sync_mb=$(($(printf '%s\n' "${sync_kbs[@]}" | sort -n | tail -n1) / 1024))
+        local of="median of $bulk_rounds" runs_check runs_sync runs_chains
+        runs_check=$(IFS=/; echo "${checks[*]}")
+        runs_sync=$(IFS=/; echo "${syncs[*]}")
+        runs_chains=$(IFS=/; echo "${chains[*]}")
+
+        # The floor for sync: the same commands with the bundles hapcert wrote (key first, traditional key form).
+        local written=("$dir"/live1/bulk-*.pem)
+        if [[ -f ${written[0]} ]]; then
+            fresh_haproxy_dir "$dir/floor"
+            api_stream "$dir/floor/certs" "$dir/floor/crt-list.txt" "${written[@]}" >"$dir/floor-stream.txt"
+            sync
+            local floor_s
+            floor "$dir/floor" "$dir/floor-stream.txt"
+            read -r floor_s ok <"$dir/floor/floor.result"
+            note "Runtime API floor, hapcert's bundles (one socat stream): $floor_s s, $ok of $((2 * bulk)) commands succeeded"
+            row "1 bulk (floor)" "$bulk new certs in hapcert's bundle form, one pipelined socat stream, s (no checks)" \
+                "-" "$floor_s" "$(ratio "$floor_s" "$check_med") of haproxy -c" "-" "info"
+        fi
+        row "1 bulk (shell)" "the same commands with the bundles as given (what a shell hook sends), s" "-" "$shell_s" \
+            "$(ratio "$shell_s" "$check_med") of haproxy -c" "-" "info"
+        row "1 bulk" "hapcert sync of $bulk new certs, s, $of ($runs_sync; listed after: $(IFS=/; echo "${listeds[*]}"))" \
+            "$sync_med" "$check_med (haproxy -c, $of: $runs_check)" "$(ratio "$sync_med" "$check_med")" "≤ 1.15" \
+            "$(verdict le "$(ratio "$sync_med" "$check_med")" 1.15)"
+        row "4 memory" "hapcert peak RSS during the $bulk sync, MB, highest of $bulk_rounds (-Xmx256m)" "$sync_mb" \
+            "$check_mb (haproxy -c)" "$(ratio "$sync_mb" "$check_mb")" "≤ 256 MB" "$(verdict le "$sync_mb" 256)"
+
+        # A restart or reload after the sync parses the bundles hapcert wrote (flushed first, like the farm's). The
+        # configuration has the baseline's shape: the crt-list alone on the bind line. (The live one also names the
+        # default certificate with `crt`, which HAProxy 2.6 needs while the crt-list is empty; with both on one bind
+        # line, haproxy -c takes about 14% longer for the same certificates, the Runtime API about 1%.)
+        mkdir -p "$dir/restart"
+        write_cfg "$dir/restart" "$(free_port)" "$dir/live1/crt-list.txt"
+        local restart_s restart_kb
+        read -r restart_s restart_kb < <(timed_check "$dir/restart/haproxy.cfg" "$dir/restart.time")
+        row "1 bulk (restart)" "haproxy -c on the $bulk bundles hapcert wrote, s" "$restart_s" "$check_med (bundles as given)" \
+            "$(ratio "$restart_s" "$check_med")" "-" "info"
+
+        # The sync into an HAProxy whose global section has issuers-chain-path: HAProxy completes the chains, so
+        # hapcert writes and sends key and leaf only. Baseline as above: haproxy -c on the bundles as given.
+        row "1 bulk (issuers-chain-path)" "the same sync into an HAProxy with issuers-chain-path (bundles written without their chain), s, $of ($runs_chains; listed after: $(IFS=/; echo "${chains_listeds[*]}"))" \
+            "$chains_med" "$check_med (haproxy -c)" "$(ratio "$chains_med" "$check_med")" "≤ 1.15" \
+            "$(verdict le "$(ratio "$chains_med" "$check_med")" 1.15)"
         # What a restart of that HAProxy parses: the bundles without their chain, and the issuer file.
         mkdir -p "$dir/chains-restart"
-        write_cfg "$dir/chains-restart" "$(free_port)" "$dir/chains/crt-list.txt"
+        write_cfg "$dir/chains-restart" "$(free_port)" "$dir/chains1/crt-list.txt"
         sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains-restart/haproxy.cfg"
-        sync
-        /usr/bin/time -f '%e %M' -o "$dir/chains-restart.time" haproxy -c -q -f "$dir/chains-restart/haproxy.cfg" >&2
-        local chains_restart_s chains_restart_mb
-        read -r chains_restart_s chains_restart_mb < <(tail -n1 "$dir/chains-restart.time")
+        local chains_restart_s chains_restart_kb
+        read -r chains_restart_s chains_restart_kb < <(timed_check "$dir/chains-restart/haproxy.cfg" "$dir/chains-restart.time")
         row "1 bulk (issuers restart)" "haproxy -c on the $bulk bundles that sync wrote, with issuers-chain-path, s" \
-            "$chains_restart_s" "$check_s (bundles as given)" "$(ratio "$chains_restart_s" "$check_s")" "-" "info"
+            "$chains_restart_s" "$check_med (bundles as given)" "$(ratio "$chains_restart_s" "$check_med")" "-" "info"
+        check_s=$check_med
     else
         row "1 bulk (shell)" "$bulk new certs, one pipelined socat stream, s (no checks)" "-" "$shell_s" \
             "$(ratio "$shell_s" "$check_s") of haproxy -c" "-" "info"
         row "1 bulk" "hapcert sync of $bulk new certs, s" "n/a (no sync in this build)" "$check_s (haproxy -c)" "n/a" \
             "≤ 1.15" "n/a"
     fi
-    row "1 bulk (baseline)" "haproxy -c parsing $bulk certs: s, peak MB" "-" "$check_s s, $check_mb MB" "-" "-" "info"
+    row "1 bulk (baseline)" "haproxy -c parsing $bulk certs: s (median), peak MB (first run)" "-" "$check_s s, $check_mb MB" "-" "-" "info"
 }
