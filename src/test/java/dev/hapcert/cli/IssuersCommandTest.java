@@ -186,6 +186,22 @@ class IssuersCommandTest {
     }
 
     @Test
+    void aSourceThatCannotBeReadStopsBeforeAnythingIsWritten() throws Exception {
+        haproxy = HaproxyProcess.builder().issuersChain("").start();
+        String cfg = haproxy.config().toString();
+
+        Run missing = hapcert("issuers", "--write", "--source", "dir:" + tmp.resolve("nowhere"), "--haproxy-config", cfg);
+        assertThat(missing.code()).isEqualTo(8);
+        assertThat(missing.err()).contains(tmp.resolve("nowhere").toString()).contains("does not exist");
+        assertThat(missing.out()).isEmpty();
+
+        Run unknownKind = hapcert("issuers", "--source", "letsencrypt:/etc/letsencrypt", "--haproxy-config", cfg);
+        assertThat(unknownKind.code()).isEqualTo(8);
+        assertThat(unknownKind.err()).contains("unknown kind 'letsencrypt'").contains("certbot:DIR");
+        assertThat(haproxy.issuersDir()).isEmptyDirectory();
+    }
+
+    @Test
     void anIssuerWithAFileForAnotherChainGetsNoSecondFile() throws Exception {
         haproxy = HaproxyProcess.builder()
                 .issuersChain(TestCertificates.pem(CA.certificate()) + TestCertificates.pem(ROOT.certificate()))
