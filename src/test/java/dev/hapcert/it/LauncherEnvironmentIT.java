@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hapcert.testkit.CommandRun;
+import dev.hapcert.testkit.HaproxyProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,6 +48,29 @@ class LauncherEnvironmentIT {
         assertThat(run.stderr()).as(run.describe()).doesNotContain("parameter not set")
                 .contains(tmp.resolve("none.cfg") + " does not exist");
         assertThat(run.exitCode()).as(run.describe()).isEqualTo(8);
+        try (var files = Files.list(lib)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("hapcert.jar");
+        }
+    }
+
+    /**
+     * The launcher puts the archive's path into the JVM's options unquoted; installed under a path with a space, it
+     * recorded an archive on the first run and then broke every later one. Such an install now runs without one.
+     */
+    @Test
+    void installedUnderAPathWithASpaceEveryRunWorks() throws Exception {
+        Path install = tmp.resolve("my apps/hapcert");
+        Path bin = Files.createDirectories(install.resolve("bin"));
+        Path lib = Files.createDirectories(install.resolve("lib"));
+        Path launcher = Files.copy(Hapcert.launcher(), bin.resolve("hapcert"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(Hapcert.home().resolve("target/hapcert.jar"), lib.resolve("hapcert.jar"));
+        try (HaproxyProcess haproxy = HaproxyProcess.builder().start()) {
+            for (int run = 1; run <= 2; run++) {
+                CommandRun status = CommandRun.run(List.of(launcher.toString(), "status", "--haproxy-config",
+                        haproxy.config().toString()), Map.of(), null, Duration.ofSeconds(60));
+                assertThat(status.exitCode()).as("run " + run + ": " + status.describe()).isIn(0, 9);
+            }
+        }
         try (var files = Files.list(lib)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("hapcert.jar");
         }
