@@ -76,7 +76,7 @@ final class InstallCommand implements Callable<Integer>, ContextAware {
         List<TargetConfig> resolved = targets.resolve(context.env());
         Path launcher = launcher();
         CertbotHook hook = new CertbotHook(configDir);
-        CertbotHook.Installed installed = hook.install(launcher, hookArguments());
+        CertbotHook.Installed installed = hook.install(launcher, hookArguments(), javaHome());
         context.err().println("hapcert: " + switch (installed) {
             case INSTALLED -> "installed the certbot deploy hook " + hook.file();
             case UPDATED -> "updated the certbot deploy hook " + hook.file();
@@ -97,6 +97,12 @@ final class InstallCommand implements Callable<Integer>, ContextAware {
         DeployReport report = deployLineages(resolved);
         output.print(context, report);
         return report.exitCode().code();
+    }
+
+    /** The JDK running this command, which the launcher found: the hook runs with it unless told otherwise. */
+    private static Optional<Path> javaHome() {
+        Path home = Path.of(System.getProperty("java.home"));
+        return Files.isExecutable(home.resolve("bin/java")) ? Optional.of(home) : Optional.empty();
     }
 
     private Path launcher() throws ConfigException {

@@ -68,10 +68,24 @@ public record CertbotHook(Path configDir) {
 
     /** The script for a launcher and the arguments given to {@code hapcert deploy}. */
     public static String script(Path launcher, List<String> deployArgs) {
+        return script(launcher, deployArgs, Optional.empty());
+    }
+
+    /**
+     * The script for a launcher, the arguments given to {@code hapcert deploy} and the Java to run it with unless
+     * certbot's environment names one: certbot often runs from a service manager whose PATH lacks a Java that only a
+     * login shell knows, and the launcher starts a little sooner with a {@code JAVA_HOME} than with a {@code java}
+     * found on PATH (which it resolves through its alternatives links). A {@code JAVA_HOME} that later disappears
+     * (the JDK upgraded to another directory) is harmless: the launcher then looks on PATH.
+     */
+    public static String script(Path launcher, List<String> deployArgs, Optional<Path> javaHome) {
         return "#!/bin/sh\n"
                 + MARKER + "\n"
                 + "# certbot runs this after every renewal with RENEWED_LINEAGE set; hapcert deploys that certificate into\n"
                 + "# HAProxy through the Runtime API. Run 'hapcert install certbot' again to change it.\n"
+                + javaHome.map(home -> "# The Java that ran 'hapcert install certbot', unless the environment names one.\n"
+                        + "[ -n \"${JAVA_HOME:-}\" ] || JAVA_HOME=" + ShellWords.quote(home.toString()) + "\n"
+                        + "export JAVA_HOME\n").orElse("")
                 + EXEC + ShellWords.quote(launcher.toString()) + " deploy"
                 + (deployArgs.isEmpty() ? "" : " " + ShellWords.join(deployArgs)) + "\n";
     }
@@ -83,6 +97,14 @@ public record CertbotHook(Path configDir) {
      *     the directory is not writable
      */
     public Installed install(Path launcher, List<String> deployArgs) throws ConfigException {
+        return install(launcher, deployArgs, Optional.empty());
+    }
+
+    /**
+     * As {@link #install(Path, List)}, the hook running the launcher with this Java unless certbot's environment
+     * names one ({@link #script(Path, List, Optional)}).
+     */
+    public Installed install(Path launcher, List<String> deployArgs, Optional<Path> javaHome) throws ConfigException {
         if (!launcher.isAbsolute() || !Files.isExecutable(launcher)) {
             throw new ConfigException("the hapcert launcher " + launcher + " is not an absolute path to an executable;"
                     + " certbot runs the hook from its own working directory with its own PATH");
@@ -91,7 +113,7 @@ public record CertbotHook(Path configDir) {
             throw new ConfigException("no certbot config directory at " + configDir + "; give --config-dir the"
                     + " directory certbot's --config-dir points to (/etc/letsencrypt by default)");
         }
-        String content = script(launcher, deployArgs);
+        String content = script(launcher, deployArgs, javaHome);
         Optional<String> existing = read(file());
         if (existing.isPresent() && !existing.get().contains(MARKER)) {
             throw foreign("install");

@@ -78,7 +78,8 @@ class InstallCommandTest {
         String script = Files.readString(hook().file());
         Path launcher = Path.of("bin/hapcert").toAbsolutePath();
         assertThat(script).startsWith("#!/bin/sh\n").contains(CertbotHook.MARKER)
-                .contains("exec '" + launcher + "' deploy '--haproxy-config' '" + haproxy.config() + "'\n");
+                .contains("exec '" + launcher + "' deploy '--haproxy-config' '" + haproxy.config() + "'\n")
+                .as("the Java that ran the install").contains("JAVA_HOME='" + System.getProperty("java.home") + "'\n");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(hook().file()))).isEqualTo("rwxr-xr-x");
         assertThat(hook().launcher()).contains(launcher);
         try (var files = Files.list(hook().deployDir())) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,28 @@ class CertbotHookTest {
         assertThat(hook.launcher()).contains(launcher);
         assertThat(hook.state()).isEqualTo(CertbotHook.State.INSTALLED);
         assertThat(hook.install(launcher, args)).isEqualTo(CertbotHook.Installed.UNCHANGED);
+    }
+
+    @Test
+    void theHookRunsWithTheInstallersJavaUnlessCertbotsEnvironmentNamesOne() throws Exception {
+        Path launcher = tmp.resolve("bin/hapcert");
+        Files.createDirectories(launcher.getParent());
+        Files.writeString(launcher, "#!/bin/sh\necho \"java_home=${JAVA_HOME:-unset}\"\n");
+        assertThat(launcher.toFile().setExecutable(true)).isTrue();
+        CertbotHook hook = new CertbotHook(Files.createDirectories(tmp.resolve("le")));
+        Path javaHome = tmp.resolve("jdk's home");
+
+        assertThat(hook.install(launcher, List.of(), Optional.of(javaHome))).isEqualTo(CertbotHook.Installed.INSTALLED);
+        // certbot's own environment, as a service manager starts it: no JAVA_HOME.
+        CommandRun bare = CommandRun.run(List.of("/usr/bin/env", "-u", "JAVA_HOME", hook.file().toString()), Map.of(),
+                tmp, Duration.ofSeconds(10));
+        assertThat(bare.stdout().strip()).as(bare.describe()).isEqualTo("java_home=" + javaHome);
+        CommandRun named = CommandRun.run(List.of(hook.file().toString()), Map.of("JAVA_HOME", "/opt/other-jdk"), tmp,
+                Duration.ofSeconds(10));
+        assertThat(named.stdout().strip()).as(named.describe()).isEqualTo("java_home=/opt/other-jdk");
+        assertThat(hook.launcher()).contains(launcher);
+        assertThat(hook.install(launcher, List.of(), Optional.of(javaHome))).isEqualTo(CertbotHook.Installed.UNCHANGED);
+        assertThat(hook.install(launcher, List.of())).as("without a Java: another script").isEqualTo(CertbotHook.Installed.UPDATED);
     }
 
     @Test
