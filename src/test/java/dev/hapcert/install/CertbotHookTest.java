@@ -19,14 +19,20 @@ class CertbotHookTest {
     @TempDir
     Path tmp;
 
+    /** A stand-in for the launcher at {@code path} (under the temp dir): a shell script of {@code body}. */
+    private Path fakeLauncher(String path, String body) throws Exception {
+        Path launcher = tmp.resolve(path);
+        Files.createDirectories(launcher.getParent());
+        Files.writeString(launcher, "#!/bin/sh\n" + body);
+        assertThat(launcher.toFile().setExecutable(true)).isTrue();
+        return launcher;
+    }
+
     @Test
     void shRunsTheLauncherWithEveryArgumentIntact() throws Exception {
-        Path launcher = tmp.resolve("it's a dir/bin/hapcert");
-        Files.createDirectories(launcher.getParent());
-        Files.writeString(launcher, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\necho \"lineage=$RENEWED_LINEAGE\"\n");
-        assertThat(launcher.toFile().setExecutable(true)).isTrue();
-        Path le = Files.createDirectories(tmp.resolve("le"));
-        CertbotHook hook = new CertbotHook(le);
+        Path launcher = fakeLauncher("it's a dir/bin/hapcert",
+                "for a in \"$@\"; do printf '%s\\n' \"$a\"; done\necho \"lineage=$RENEWED_LINEAGE\"\n");
+        CertbotHook hook = new CertbotHook(Files.createDirectories(tmp.resolve("le")));
         List<String> args = List.of("--config", "/etc/h a/it's.yml", "--target", "a,b", "$HOME", "*");
 
         assertThat(hook.install(launcher, args)).isEqualTo(CertbotHook.Installed.INSTALLED);
@@ -43,10 +49,7 @@ class CertbotHookTest {
 
     @Test
     void theHookRunsWithTheInstallersJavaUnlessCertbotsEnvironmentNamesOne() throws Exception {
-        Path launcher = tmp.resolve("bin/hapcert");
-        Files.createDirectories(launcher.getParent());
-        Files.writeString(launcher, "#!/bin/sh\necho \"java_home=${JAVA_HOME:-unset}\"\n");
-        assertThat(launcher.toFile().setExecutable(true)).isTrue();
+        Path launcher = fakeLauncher("bin/hapcert", "echo \"java_home=${JAVA_HOME:-unset}\"\n");
         CertbotHook hook = new CertbotHook(Files.createDirectories(tmp.resolve("le")));
         Path javaHome = tmp.resolve("jdk's home");
 
