@@ -66,11 +66,6 @@ public record CertbotHook(Path configDir) {
         return deployDir().resolve(FILE_NAME);
     }
 
-    /** The script for a launcher and the arguments given to {@code hapcert deploy}. */
-    public static String script(Path launcher, List<String> deployArgs) {
-        return script(launcher, deployArgs, Optional.empty());
-    }
-
     /**
      * The script for a launcher, the arguments given to {@code hapcert deploy} and the Java to run it with unless
      * certbot's environment names one: certbot often runs from a service manager whose PATH lacks a Java that only a
@@ -83,7 +78,8 @@ public record CertbotHook(Path configDir) {
                 + MARKER + "\n"
                 + "# certbot runs this after every renewal with RENEWED_LINEAGE set; hapcert deploys that certificate into\n"
                 + "# HAProxy through the Runtime API. Run 'hapcert install certbot' again to change it.\n"
-                + javaHome.map(home -> "# The Java that ran 'hapcert install certbot', unless the environment names one.\n"
+                + javaHome.map(home -> "# The Java that ran 'hapcert install certbot',"
+                        + " unless the environment names one.\n"
                         + "[ -n \"${JAVA_HOME:-}\" ] || JAVA_HOME=" + ShellWords.quote(home.toString()) + "\n"
                         + "export JAVA_HOME\n").orElse("")
                 + EXEC + ShellWords.quote(launcher.toString()) + " deploy"
@@ -93,16 +89,10 @@ public record CertbotHook(Path configDir) {
     /**
      * Writes the hook (atomically, mode 0755), creating {@code renewal-hooks/deploy/} if certbot has not yet.
      *
+     * @param javaHome the Java the hook runs the launcher with unless certbot's environment names one
+     *     ({@link #script}); empty to leave it to the launcher
      * @throws ConfigException when the config directory is missing, a file not written by hapcert is in the way, or
      *     the directory is not writable
-     */
-    public Installed install(Path launcher, List<String> deployArgs) throws ConfigException {
-        return install(launcher, deployArgs, Optional.empty());
-    }
-
-    /**
-     * As {@link #install(Path, List)}, the hook running the launcher with this Java unless certbot's environment
-     * names one ({@link #script(Path, List, Optional)}).
      */
     public Installed install(Path launcher, List<String> deployArgs, Optional<Path> javaHome) throws ConfigException {
         if (!launcher.isAbsolute() || !Files.isExecutable(launcher)) {

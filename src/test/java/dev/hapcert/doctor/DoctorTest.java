@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -375,7 +376,7 @@ class DoctorTest {
         Files.writeString(launcher, "#!/bin/sh\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         dev.hapcert.install.CertbotHook hook = new dev.hapcert.install.CertbotHook(le);
-        hook.install(launcher, List.of());
+        hook.install(launcher, List.of(), Optional.empty());
         assertThat(doctor.examine(List::of).of("certbot-hook").get(0).message()).contains("installed").contains(launcher.toString());
 
         Files.setPosixFilePermissions(hook.file(), PosixFilePermissions.fromString("rw-r--r--"));

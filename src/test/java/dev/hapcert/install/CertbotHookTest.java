@@ -35,7 +35,7 @@ class CertbotHookTest {
         CertbotHook hook = new CertbotHook(Files.createDirectories(tmp.resolve("le")));
         List<String> args = List.of("--config", "/etc/h a/it's.yml", "--target", "a,b", "$HOME", "*");
 
-        assertThat(hook.install(launcher, args)).isEqualTo(CertbotHook.Installed.INSTALLED);
+        assertThat(hook.install(launcher, args, Optional.empty())).isEqualTo(CertbotHook.Installed.INSTALLED);
         CommandRun run = CommandRun.run(List.of(hook.file().toString()), Map.of("RENEWED_LINEAGE", "/le/live/x"), tmp,
                 Duration.ofSeconds(10));
 
@@ -44,7 +44,7 @@ class CertbotHookTest {
                 "a,b", "$HOME", "*", "lineage=/le/live/x");
         assertThat(hook.launcher()).contains(launcher);
         assertThat(hook.state()).isEqualTo(CertbotHook.State.INSTALLED);
-        assertThat(hook.install(launcher, args)).isEqualTo(CertbotHook.Installed.UNCHANGED);
+        assertThat(hook.install(launcher, args, Optional.empty())).isEqualTo(CertbotHook.Installed.UNCHANGED);
     }
 
     @Test
@@ -63,7 +63,8 @@ class CertbotHookTest {
         assertThat(named.stdout().strip()).as(named.describe()).isEqualTo("java_home=/opt/other-jdk");
         assertThat(hook.launcher()).contains(launcher);
         assertThat(hook.install(launcher, List.of(), Optional.of(javaHome))).isEqualTo(CertbotHook.Installed.UNCHANGED);
-        assertThat(hook.install(launcher, List.of())).as("without a Java: another script").isEqualTo(CertbotHook.Installed.UPDATED);
+        assertThat(hook.install(launcher, List.of(), Optional.empty())).as("without a Java: another script")
+                .isEqualTo(CertbotHook.Installed.UPDATED);
     }
 
     @Test
@@ -72,9 +73,10 @@ class CertbotHookTest {
         Path notExecutable = Files.writeString(tmp.resolve("hapcert"), "");
         Path sh = Path.of("/bin/sh");
 
-        assertThatThrownBy(() -> hook.install(notExecutable, List.of())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> hook.install(notExecutable, List.of(), Optional.empty()))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("not an absolute path to an executable");
-        assertThatThrownBy(() -> hook.install(sh, List.of())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> hook.install(sh, List.of(), Optional.empty())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no certbot config directory");
         assertThat(hook.state()).isEqualTo(CertbotHook.State.ABSENT);
     }
