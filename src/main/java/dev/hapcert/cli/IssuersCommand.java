@@ -1,5 +1,6 @@
 package dev.hapcert.cli;
 
+import dev.hapcert.cert.IssuerChains;
 import dev.hapcert.config.TargetConfig;
 import dev.hapcert.deploy.IssuerFiles;
 import dev.hapcert.error.ConfigException;
@@ -77,6 +78,8 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
         PrintWriter out = context.out();
         boolean fromSource = sources != null && !sources.isEmpty();
         List<List<X509Certificate>> sourceCertificates = fromSource ? loadSources() : List.of();
+        // The same chains for every target: counted once.
+        List<IssuerChains.CarriedChain> sourceChains = IssuerChains.carried(sourceCertificates);
         List<Result> results = new ArrayList<>();
         for (TargetConfig configuredTarget : targets.resolve(context.env())) {
             if (write && dir == null && configuredTarget.issuersChainPath().isEmpty()) {
@@ -93,7 +96,8 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
             boolean readByHaproxy = chosen.isPresent() && chosen.equals(configured);
             Optional<Instant> started = readByHaproxy ? reached.started() : Optional.empty();
             IssuerFiles.Survey survey = fromSource
-                    ? IssuerFiles.survey(target, String.join(", ", sources), sourceCertificates, chosen, started)
+                    ? IssuerFiles.survey(target, String.join(", ", sources), sourceCertificates.size(), sourceChains,
+                            chosen, started)
                     : IssuerFiles.survey(target, chosen, started);
             if (!json) {
                 print(out, survey);

@@ -174,12 +174,13 @@ public final class IssuerFiles {
      * first bulk deploy can then go without chains: the crt-list has no bundles yet).
      *
      * @param source the source, as {@code --source} names it
-     * @param certificates each certificate's leaf and chain, in the bundle's order
+     * @param certificates how many certificates the source gave
+     * @param carried their chains ({@link IssuerChains#carried}), the same for every target
      */
-    public static Survey survey(TargetConfig target, String source, List<List<X509Certificate>> certificates,
-                                Optional<Path> dir, Optional<Instant> haproxyStarted) throws ConfigException {
-        return survey(target, Optional.of(source), certificates.size(), IssuerChains.carried(certificates), dir,
-                haproxyStarted);
+    public static Survey survey(TargetConfig target, String source, int certificates,
+                                List<IssuerChains.CarriedChain> carried, Optional<Path> dir,
+                                Optional<Instant> haproxyStarted) throws ConfigException {
+        return survey(target, Optional.of(source), certificates, carried, dir, haproxyStarted);
     }
 
     private static Survey survey(TargetConfig target, Optional<String> source, int bundles,
