@@ -48,6 +48,9 @@ fresh_haproxy_dir() {
     sed -i "s#ssl crt-list#ssl crt $dir/default/default-0.pem crt-list#" "$dir/haproxy.cfg"
 }
 
+# with_issuers_chain_path CFG DIR: CFG's global section names DIR as issuers-chain-path.
+with_issuers_chain_path() { sed -i "s#^global\$#global\n    issuers-chain-path $2#" "$1"; }
+
 # median V...: the middle value (the lower middle for an even count).
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
@@ -115,7 +118,7 @@ bench_bulk() {
         # --write`, as before an operator's first bulk deploy (untimed); older than every HAProxy started below.
         local issuers=$dir/issuers issuer_files
         fresh_haproxy_dir "$dir/chains-setup"
-        sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains-setup/haproxy.cfg"
+        with_issuers_chain_path "$dir/chains-setup/haproxy.cfg" "$issuers"
         HAPCERT_CACHE_DIR=$cache "$root/bin/hapcert" issuers --haproxy-config "$dir/chains-setup/haproxy.cfg" \
             --source "dir:$dir/new" --write >"$dir/issuers.out" 2>"$dir/issuers.err" || note "hapcert issuers --write failed"
         issuer_files=$(find "$issuers" -type f 2>/dev/null | wc -l)
@@ -140,7 +143,7 @@ bench_bulk() {
             read -r s kb listed <"$dir/live$r/sync.result"
             syncs+=("$s") sync_kbs+=("$kb") listeds+=("$listed")
             fresh_haproxy_dir "$dir/chains$r"
-            sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains$r/haproxy.cfg"
+            with_issuers_chain_path "$dir/chains$r/haproxy.cfg" "$issuers"
             timed_sync "$dir/chains$r"
             read -r s kb listed <"$dir/chains$r/sync.result"
             chains+=("$s") chains_listeds+=("$listed")
@@ -196,7 +199,7 @@ bench_bulk() {
         # What a restart of that HAProxy parses: the bundles without their chain, and the issuer file.
         mkdir -p "$dir/chains-restart"
         write_cfg "$dir/chains-restart" "$(free_port)" "$dir/chains1/crt-list.txt"
-        sed -i "s#^global\$#global\n    issuers-chain-path $issuers#" "$dir/chains-restart/haproxy.cfg"
+        with_issuers_chain_path "$dir/chains-restart/haproxy.cfg" "$issuers"
         local chains_restart_s chains_restart_kb
         read -r chains_restart_s chains_restart_kb < <(timed_check "$dir/chains-restart/haproxy.cfg" "$dir/chains-restart.time")
         row "1 bulk (issuers restart)" "haproxy -c on the $bulk bundles that sync wrote, with issuers-chain-path, s" \
