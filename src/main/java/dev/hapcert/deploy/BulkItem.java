@@ -12,7 +12,14 @@ import java.nio.file.Path;
  */
 final class BulkItem {
     final int index;
-    final DesiredCertificate certificate;
+    /**
+     * The certificate, until its batch is judged: then only a retry needs it, and the rest of a sync of 40,000 would
+     * otherwise hold every parsed certificate and key to the end (see {@link #release}).
+     */
+    DesiredCertificate certificate;
+    /** What verification compares with HAProxy's {@code show ssl cert}, kept after {@link #release}. */
+    final String serialHex;
+    final String sha1Fingerprint;
     final String certName;
     final Path bundlePath;
     final PlanStep.Work work;
@@ -32,6 +39,8 @@ final class BulkItem {
              Outcome outcome, String previousSerial, long started) {
         this.index = index;
         this.certificate = certificate;
+        this.serialHex = certificate.bundle().serialHex();
+        this.sha1Fingerprint = certificate.bundle().sha1Fingerprint();
         this.certName = certName;
         this.bundlePath = bundlePath;
         this.work = work;
@@ -40,8 +49,14 @@ final class BulkItem {
         this.started = started;
     }
 
+    /** Lets the parsed certificate and key go once the batch is judged and nothing will send it again. */
+    void release() {
+        certificate = null;
+        previousFile = null;
+    }
+
     CertificateResult finish(String target, Outcome o, String detail) {
-        result = new CertificateResult(target, certName, o, previousSerial, certificate.bundle().serialHex(), detail,
+        result = new CertificateResult(target, certName, o, previousSerial, serialHex, detail,
                 (System.nanoTime() - started) / 1_000_000);
         return result;
     }

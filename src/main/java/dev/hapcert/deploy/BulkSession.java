@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -182,18 +183,17 @@ final class BulkSession {
         for (BulkItem item : work) {
             results.set(item.index, item.result);
         }
-        List<Integer> again = new ArrayList<>(planner.again);
+        Map<Integer, DesiredCertificate> again = new TreeMap<>(planner.again);
         Map<Integer, BulkItem> retried = new HashMap<>();
         for (BulkItem item : retry) {
-            again.add(item.index);
+            again.put(item.index, item.certificate);
             retried.put(item.index, item);
         }
-        again.sort(null);
-        for (int i : again) {
-            CertificateResult alone = fallback.deploy(planner.taken.get(i));
+        again.forEach((i, certificate) -> {
+            CertificateResult alone = fallback.deploy(certificate);
             BulkItem item = retried.get(i);
             results.set(i, item == null ? alone : asPlanned(item, alone));
-        }
+        });
         return List.copyOf(results);
     }
 
@@ -241,10 +241,11 @@ final class BulkSession {
         /** Sender side: the End has been taken from the queue. */
         private boolean ended;
         private RuntimeApiClient lookClient;
-        final List<DesiredCertificate> taken = new ArrayList<>();
+        /** One per certificate taken from the source, in its order; null where a {@link BulkItem} has the result. */
         final List<CertificateResult> results = new ArrayList<>();
         final List<BulkItem> work = new ArrayList<>();
-        final List<Integer> again = new ArrayList<>();
+        /** A name the source delivers twice: the second goes after the first, alone, so it is kept till then. */
+        final Map<Integer, DesiredCertificate> again = new HashMap<>();
 
         BatchPlanner(CertificateFeed.Cursor certificates, BulkObservation observed, ExecutorService files) {
             super("hapcert-bulk-planner");
@@ -305,11 +306,10 @@ final class BulkSession {
             observed.lookAt(lookClient, names);
             List<BulkItem> items = new ArrayList<>();
             for (int k = 0; k < batch.size(); k++) {
-                int index = taken.size();
-                taken.add(batch.get(k));
+                int index = results.size();
                 results.add(null);
                 if (!seen.add(names.get(k))) {
-                    again.add(index);  // the same name twice: the second goes after the first, one by one
+                    again.put(index, batch.get(k));
                     continue;
                 }
                 results.set(index, BulkSession.this.plan(index, batch.get(k), names.get(k), observed, started, items));
@@ -387,7 +387,6 @@ final class BulkSession {
             awaitEnd();
             DesiredCertificate c;
             while ((c = certificates.next()) != null) {
-                taken.add(c);
                 results.add(new CertificateResult(target.name(), TargetSession.certName(target, c),
                         Outcome.forFailure(e.exitCode()), null, c.bundle().serialHex(), e.getMessage(), 0));
             }
@@ -655,6 +654,11 @@ final class BulkSession {
         }
 
         private void completed(List<BulkItem> batch) {
+            for (BulkItem item : batch) {
+                if (!retry.contains(item)) {
+                    item.release();
+                }
+            }
             CrashPoint.reached("after-commit");
             judged += batch.size();
             progress.accept(judged, planner.planned());
@@ -749,9 +753,9 @@ final class BulkSession {
                 item.finish(target.name(), Outcome.VERIFY_FAILED, "applied, but not verified: " + e.getMessage());
                 return;
             }
-            if (!BulkObservation.loadedFrom(d).matches(item.certificate.bundle())) {
+            if (!BulkObservation.loadedFrom(d).matches(item.serialHex, item.sha1Fingerprint)) {
                 problem = "HAProxy reports serial " + d.serial().orElse("(none)") + " for " + item.certName
-                        + " after the commit, expected " + item.certificate.bundle().serialHex() + rerun;
+                        + " after the commit, expected " + item.serialHex + rerun;
             } else if (d.status() != SslCertDetails.Status.USED) {
                 problem = "HAProxy loaded " + item.certName + " but no crt-list uses it (status " + d.status()
                         + "); check that " + target.crtList() + " is the crt-list of a bind line" + rerun;

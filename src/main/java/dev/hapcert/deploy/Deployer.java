@@ -87,13 +87,14 @@ public final class Deployer {
             if (i > 0) {
                 CrashPoint.reached("between-targets");
             }
-            results.addAll(deployToTarget(certificates, targets.get(i), prune));
+            results.addAll(deployToTarget(certificates, targets.get(i), prune, i == targets.size() - 1));
         }
         return new DeployReport(results);
     }
 
+    /** {@code last}: no target comes after this one, so a bulk sync may let each certificate go once it is done. */
     private List<CertificateResult> deployToTarget(CertificateFeed certificates, TargetConfig configured,
-                                                   Optional<Supplier<Set<String>>> prune) {
+                                                   Optional<Supplier<Set<String>>> prune, boolean last) {
         long started = System.nanoTime();
         // Resolved under the lock and before anything is written: a container target's paths come from its mounts.
         boolean ready = prepared != null && prepared.configured() == configured;
@@ -116,7 +117,7 @@ public final class Deployer {
                     notices.accept(target.name() + ": " + unreachable.getMessage() + "; falling back to a reload");
                     return new ReloadFallback(target, options, notices, resolved.engineReload()).deploy(certificates.all());
                 }
-                return failAll(certificates.all(), target, unreachable, started);
+                return failAll(certificates.summaries(), target, unreachable, started);
             }
             try (client) {
                 TargetSession session = new TargetSession(client, target, options, notices,
@@ -130,7 +131,7 @@ public final class Deployer {
                     // Many certificates: pipelined batches, taken as the source delivers them; the session takes
                     // what the bulk path hands back.
                     results.addAll(new BulkSession(client, target, options, notices, progress, session)
-                            .deploy(certificates.cursor()));
+                            .deploy(last ? certificates.lastCursor() : certificates.cursor()));
                 } else {
                     List<DesiredCertificate> all = certificates.all();
                     for (int i = 0; i < all.size(); i++) {
@@ -155,7 +156,7 @@ public final class Deployer {
                 }
                 if (prune.isPresent()) {
                     Set<String> wanted = new HashSet<>();
-                    certificates.all().forEach(c -> wanted.add(TargetSession.certName(target, c)));
+                    certificates.names().forEach(name -> wanted.add(TargetSession.certName(target, name)));
                     prune.get().get().forEach(name -> wanted.add(TargetSession.certName(target, name)));
                     List<String> removed = new ArrayList<>();
                     for (String name : owned.names()) {
@@ -174,7 +175,7 @@ public final class Deployer {
                 return results;
             }
         } catch (HapcertException e) {
-            return failAll(certificates.all(), configured, e, started);
+            return failAll(certificates.summaries(), configured, e, started);
         }
     }
 
@@ -186,7 +187,7 @@ public final class Deployer {
         if (target.docker().isEmpty()) {
             return List.of();
         }
-        return certificates.all().stream().map(c -> TargetSession.certName(target, c)).toList();
+        return certificates.names().stream().map(name -> TargetSession.certName(target, name)).toList();
     }
 
     /**
@@ -209,13 +210,13 @@ public final class Deployer {
         }
     }
 
-    private static List<CertificateResult> failAll(List<DesiredCertificate> certificates, TargetConfig target,
+    private static List<CertificateResult> failAll(List<CertificateFeed.Summary> certificates, TargetConfig target,
                                                    HapcertException error, long started) {
         long millis = (System.nanoTime() - started) / 1_000_000;
         List<CertificateResult> results = new ArrayList<>();
-        for (DesiredCertificate c : certificates) {
-            results.add(new CertificateResult(target.name(), TargetSession.certName(target, c),
-                    Outcome.forFailure(error.exitCode()), null, c.bundle().serialHex(), error.getMessage(), millis));
+        for (CertificateFeed.Summary c : certificates) {
+            results.add(new CertificateResult(target.name(), TargetSession.certName(target, c.name()),
+                    Outcome.forFailure(error.exitCode()), null, c.serialHex(), error.getMessage(), millis));
         }
         return results;
     }

@@ -26,10 +26,18 @@ public record ObservedState(Optional<Loaded> loaded, boolean bundleFileExists, b
                 // Another serial is another certificate; a renewal learns that without hashing anything.
                 return false;
             }
-            if (sha1Fingerprint.isPresent()) {
-                return sha1Fingerprint.get().equalsIgnoreCase(bundle.sha1Fingerprint());
+            return matches(bundle.serialHex(), bundle.sha1Fingerprint());
+        }
+
+        /** {@link #matches(dev.hapcert.cert.Bundle)} for a certificate known by its serial and SHA-1 fingerprint. */
+        public boolean matches(String serialHex, String sha1) {
+            if (serial.isPresent() && !serial.get().equalsIgnoreCase(serialHex)) {
+                return false;
             }
-            return serial.isPresent() && serial.get().equalsIgnoreCase(bundle.serialHex());
+            if (sha1Fingerprint.isPresent()) {
+                return sha1Fingerprint.get().equalsIgnoreCase(sha1);
+            }
+            return serial.isPresent() && serial.get().equalsIgnoreCase(serialHex);
         }
 
         public boolean isEmptyStore() {

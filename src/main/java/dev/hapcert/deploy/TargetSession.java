@@ -139,7 +139,7 @@ final class TargetSession {
         }
         // Only now the names: a sync's certificates may still be being read, and this rarely happens.
         Set<String> ours = new HashSet<>();
-        certificates.all().forEach(c -> ours.add(certName(target, c)));
+        certificates.names().forEach(name -> ours.add(certName(target, name)));
         for (String name : open) {
             if (ours.contains(name)) {
                 notices.accept(target.name() + ": aborting a transaction left open on " + name + " by an interrupted run");

@@ -16,14 +16,36 @@ import java.util.Set;
  * reads the entries in order. A {@link Cursor} walks the loaded certificates from the start, waiting for the reader
  * where it has caught up; any number of cursors may walk, one after the other or at once. Entries that did not load
  * ({@link SourceItem.Failed}, {@link SourceItem.Skipped}) are kept apart for the report.
+ *
+ * <p>A parsed certificate with its key takes about 7 KB of heap, so a store of 40,000 would not fit the heap the
+ * launcher gives a sync if the feed held them all. The last walk ({@link #lastCursor}) therefore lets each
+ * certificate go once it has handed it out, keeping only its {@link Summary}, and from then on the reader stays at
+ * most {@value #MAX_AHEAD} certificates ahead of that walk. Earlier walks (the targets before the last) need every
+ * certificate again afterwards, so with several targets the feed still holds them all until the last one.
  */
 public final class CertificateFeed {
-    /** Guards everything below; waited on for the reader's progress (plain monitor: nothing more to load). */
+    /**
+     * How far the reader may run ahead of the last walk. A sync of up to this many reads as fast as it can (which
+     * measured faster than reading at HAProxy's pace); beyond it the heap stays bounded whatever the store's size.
+     */
+    static final int MAX_AHEAD = 10_000;
+
+    /** Guards everything below; waited on for the reader's progress and, by the reader, for the last walk's. */
     private final Object lock = new Object();
+    /** Loaded certificates in source order; null where the last walk has let one go. */
     private final List<DesiredCertificate> loaded = new ArrayList<>();
+    private final List<Summary> summaries = new ArrayList<>();
     private final List<SourceItem> notLoaded = new ArrayList<>();
     private boolean complete;
     private RuntimeException readerFailure;
+    /** The walk that lets certificates go, once it has started. */
+    private Cursor last;
+    /** Someone waits for the whole read: the reader no longer waits for the last walk (which may be that waiter). */
+    private boolean unbounded;
+
+    /** What is kept of a loaded certificate after the last walk: enough to name it in a report or a prune. */
+    public record Summary(String name, String serialHex) {
+    }
 
     private CertificateFeed() {
     }
@@ -48,7 +70,7 @@ public final class CertificateFeed {
     /** A feed of certificates already in hand. */
     public static CertificateFeed of(List<DesiredCertificate> certificates) {
         CertificateFeed feed = new CertificateFeed();
-        feed.loaded.addAll(certificates);
+        certificates.forEach(c -> feed.add(new SourceItem.Loaded(c)));
         feed.complete = true;
         return feed;
     }
@@ -73,7 +95,17 @@ public final class CertificateFeed {
     private void add(SourceItem item) {
         synchronized (lock) {
             if (item instanceof SourceItem.Loaded l) {
-                loaded.add(l.certificate());
+                while (last != null && !unbounded && loaded.size() - last.next >= MAX_AHEAD) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        unbounded = true;  // never interrupted in practice; finishing the read is always safe
+                    }
+                }
+                DesiredCertificate c = l.certificate();
+                loaded.add(c);
+                summaries.add(new Summary(c.name(), c.bundle().serialHex()));
             } else {
                 notLoaded.add(item);
             }
@@ -83,15 +115,50 @@ public final class CertificateFeed {
 
     /** A new cursor at the first certificate. */
     public Cursor cursor() {
-        return new Cursor();
+        return new Cursor(false);
     }
 
-    /** Every loaded certificate, in source order, once reading is done. */
+    /**
+     * A cursor for the last walk: each certificate is let go once handed out (the walker keeps what it still needs),
+     * and the reader waits while it is {@value #MAX_AHEAD} ahead. After it, {@link #all} is no longer available;
+     * {@link #summaries} is. At most one.
+     */
+    public Cursor lastCursor() {
+        synchronized (lock) {
+            if (last != null) {
+                throw new IllegalStateException("the feed has a last walk already");
+            }
+            last = new Cursor(true);
+            return last;
+        }
+    }
+
+    /**
+     * Every loaded certificate, in source order, once reading is done.
+     *
+     * @throws IllegalStateException once the last walk has let certificates go (a caller's bug)
+     */
     public List<DesiredCertificate> all() {
         synchronized (lock) {
             awaitComplete();
+            if (last != null && last.next > 0) {
+                throw new IllegalStateException("the feed's last walk has let its certificates go");
+            }
             return List.copyOf(loaded);
         }
+    }
+
+    /** Name and serial of every loaded certificate, in source order, once reading is done; also after the last walk. */
+    public List<Summary> summaries() {
+        synchronized (lock) {
+            awaitComplete();
+            return List.copyOf(summaries);
+        }
+    }
+
+    /** The names of every loaded certificate, in source order, once reading is done. */
+    public List<String> names() {
+        return summaries().stream().map(Summary::name).toList();
     }
 
     /** The entries that did not load (failed or skipped), in source order, once reading is done. */
@@ -129,6 +196,11 @@ public final class CertificateFeed {
 
     /** Waits, with the lock held, until reading is done; then fails if the reader broke. */
     private void awaitComplete() {
+        if (!complete && !unbounded) {
+            // The waiter may be the last walk's own thread: the reader must not wait for it now.
+            unbounded = true;
+            lock.notifyAll();
+        }
         while (!complete) {
             waitForReader();
         }
@@ -158,9 +230,11 @@ public final class CertificateFeed {
 
     /** Walks the loaded certificates in order; not shared between threads. */
     public final class Cursor {
+        private final boolean letsGo;
         private int next;
 
-        private Cursor() {
+        private Cursor(boolean letsGo) {
+            this.letsGo = letsGo;
         }
 
         /**
@@ -193,7 +267,15 @@ public final class CertificateFeed {
                     waitForReader();
                 }
                 if (next < loaded.size()) {
-                    return loaded.get(next++);
+                    DesiredCertificate c = loaded.get(next);
+                    if (letsGo) {
+                        loaded.set(next, null);
+                        if (loaded.size() - next >= MAX_AHEAD) {
+                            lock.notifyAll();  // the reader may be waiting for this walk
+                        }
+                    }
+                    next++;
+                    return c;
                 }
                 failIfBroken();
                 return null;

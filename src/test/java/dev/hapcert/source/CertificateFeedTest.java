@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,69 @@ class CertificateFeedTest {
         CertificateFeed.Cursor again = feed.cursor();
         assertThat(List.of(again.next(), again.next(), again.next())).containsExactly(CERTS.get(0), CERTS.get(1), CERTS.get(2));
         assertThat(again.next()).isNull();
+    }
+
+    /** A source of {@code count} entries (the same certificate under its own name each time), counting what it read. */
+    private static CertificateSource counted(int count, AtomicInteger read) {
+        DesiredCertificate one = CERTS.get(0);
+        return Sources.listing("large test source", sink -> {
+            for (int i = 0; i < count; i++) {
+                sink.accept(new SourceItem.Loaded(new DesiredCertificate("n" + i, one.bundle(), List.of(), "test")));
+                read.incrementAndGet();
+            }
+        });
+    }
+
+    /** Waits until {@code read} stops changing for a while, and returns where it stopped. */
+    private static int settled(AtomicInteger read) throws InterruptedException {
+        int seen = -1;
+        while (seen != read.get()) {
+            seen = read.get();
+            Thread.sleep(200);
+        }
+        return seen;
+    }
+
+    @Test
+    void theLastWalkLetsCertificatesGoAndHoldsTheReaderAtMostMaxAheadOfIt() throws Exception {
+        int total = CertificateFeed.MAX_AHEAD + 50;
+        AtomicInteger read = new AtomicInteger();
+        CertificateFeed feed = CertificateFeed.read(List.of(counted(total, read)));
+        CertificateFeed.Cursor walk = feed.lastCursor();
+        assertThatThrownBy(feed::lastCursor).isInstanceOf(IllegalStateException.class);
+
+        // Nothing handed out yet: the reader stops once MAX_AHEAD certificates wait.
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD);
+        for (int i = 0; i < 20; i++) {
+            assertThat(walk.next().name()).isEqualTo("n" + i);
+        }
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD + 20);
+
+        // What is left of a certificate once handed out is its name and serial, for reports and prunes; asking for the
+        // whole read lets the reader finish at once, so a walker that asks never waits for itself.
+        assertThat(feed.names()).hasSize(total).startsWith("n0", "n1").endsWith("n" + (total - 1));
+        assertThat(read.get()).isEqualTo(total);
+        assertThat(feed.summaries().get(0)).isEqualTo(new CertificateFeed.Summary("n0", CERTS.get(0).bundle().serialHex()));
+        assertThatThrownBy(feed::all).isInstanceOf(IllegalStateException.class).hasMessageContaining("let");
+        int walked = 20;
+        while (walk.next() != null) {
+            walked++;
+        }
+        assertThat(walked).isEqualTo(total);
+    }
+
+    @Test
+    void anOrdinaryCursorKeepsEveryCertificateForTheWalksAfterIt() throws Exception {
+        int total = CertificateFeed.MAX_AHEAD + 50;
+        AtomicInteger read = new AtomicInteger();
+        CertificateFeed feed = CertificateFeed.read(List.of(counted(total, read)));
+        CertificateFeed.Cursor first = feed.cursor();
+        assertThat(first.next().name()).isEqualTo("n0");
+        assertThat(settled(read)).isEqualTo(total);  // no bound before the last walk
+        assertThat(feed.all()).hasSize(total);
+        CertificateFeed.Cursor last = feed.lastCursor();
+        assertThat(last.next().name()).isEqualTo("n0");
+        assertThat(last.next().name()).isEqualTo("n1");
     }
 
     @Test
