@@ -1,5 +1,6 @@
 package dev.hapcert.cli;
 
+import dev.hapcert.error.ExitCode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
@@ -13,7 +14,16 @@ public final class Main {
         // certificates a write per report line.
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = new Cli(out, err, System.getenv()).run(args);
+        int code;
+        try {
+            code = new Cli(out, err, System.getenv()).run(args);
+        } catch (OutOfMemoryError e) {
+            // The launcher's heap limit keeps a sync of tens of thousands small; a run it does not fit gets told how
+            // to give it more instead of a stack trace. Every step before this was crash-safe, so a rerun converges.
+            err.println("hapcert: out of memory (" + e.getMessage() + "): this run needs a larger Java heap than the"
+                    + " launcher's default; run it again with HAPCERT_JAVA_OPTS=-Xmx1g (for example)");
+            code = ExitCode.INTERNAL_ERROR.code();
+        }
         out.flush();
         err.flush();
         System.exit(code);

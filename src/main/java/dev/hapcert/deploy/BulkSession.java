@@ -273,7 +273,9 @@ final class BulkSession {
                 }
             } catch (HapcertException e) {
                 failure = e;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // An Error too (out of memory): an End without a failure would pass for the end of the source, and
+                // the certificates never taken would go unreported.
                 failure = new HaproxyRefusedException("planning the sync failed: " + e, e);
             } finally {
                 if (lookClient != null) {
