@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Drives the pipeline for a set of certificates and targets: for each target, under that HAProxy's certificate
@@ -72,29 +72,41 @@ public final class Deployer {
      * failed to load this time: a broken lineage is not a deleted one).
      */
     public DeployReport sync(List<DesiredCertificate> certificates, Set<String> keep, List<TargetConfig> targets) {
-        return run(CertificateFeed.of(certificates), targets, Optional.of(() -> keep));
+        return run(CertificateFeed.of(certificates), targets, Optional.of(feed -> keep));
     }
 
     /** Like {@link #sync(List, Set, List)}, keeping the names of the feed's entries that did not load. */
     public DeployReport sync(CertificateFeed certificates, List<TargetConfig> targets) {
-        return run(certificates, targets, Optional.of(certificates::namesNotLoaded));
+        return run(certificates, targets, Optional.of(CertificateFeed::namesNotLoaded));
     }
 
-    private DeployReport run(CertificateFeed certificates, List<TargetConfig> targets,
-                             Optional<Supplier<Set<String>>> prune) {
+    /**
+     * Each target after the first gets the sources read anew ({@link CertificateFeed#again}): a feed lets its
+     * certificates go as they are deployed, so that a store of any size fits the heap, and cannot be walked twice.
+     * {@code prune} names, per feed, what a prune must keep besides the feed's certificates.
+     */
+    private DeployReport run(CertificateFeed first, List<TargetConfig> targets,
+                             Optional<Function<CertificateFeed, Set<String>>> prune) {
         List<CertificateResult> results = new ArrayList<>();
+        CertificateFeed certificates = first;
         for (int i = 0; i < targets.size(); i++) {
             if (i > 0) {
                 CrashPoint.reached("between-targets");
+                try {
+                    certificates = certificates.again();
+                } catch (HapcertException e) {
+                    // The store went away between targets: this one fails with the names of the last read.
+                    results.addAll(failAll(certificates.summaries(), targets.get(i), e, System.nanoTime()));
+                    continue;
+                }
             }
-            results.addAll(deployToTarget(certificates, targets.get(i), prune, i == targets.size() - 1));
+            results.addAll(deployToTarget(certificates, targets.get(i), prune));
         }
         return new DeployReport(results);
     }
 
-    /** {@code last}: no target comes after this one, so a bulk sync may let each certificate go once it is done. */
     private List<CertificateResult> deployToTarget(CertificateFeed certificates, TargetConfig configured,
-                                                   Optional<Supplier<Set<String>>> prune, boolean last) {
+                                                   Optional<Function<CertificateFeed, Set<String>>> prune) {
         long started = System.nanoTime();
         // Resolved under the lock and before anything is written: a container target's paths come from its mounts.
         boolean ready = prepared != null && prepared.configured() == configured;
@@ -131,7 +143,7 @@ public final class Deployer {
                     // Many certificates: pipelined batches, taken as the source delivers them; the session takes
                     // what the bulk path hands back.
                     results.addAll(new BulkSession(client, target, options, notices, progress, session)
-                            .deploy(last ? certificates.lastCursor() : certificates.cursor()));
+                            .deploy(certificates.cursor()));
                 } else {
                     List<DesiredCertificate> all = certificates.all();
                     for (int i = 0; i < all.size(); i++) {
@@ -157,7 +169,7 @@ public final class Deployer {
                 if (prune.isPresent()) {
                     Set<String> wanted = new HashSet<>();
                     certificates.names().forEach(name -> wanted.add(TargetSession.certName(target, name)));
-                    prune.get().get().forEach(name -> wanted.add(TargetSession.certName(target, name)));
+                    prune.get().apply(certificates).forEach(name -> wanted.add(TargetSession.certName(target, name)));
                     List<String> removed = new ArrayList<>();
                     for (String name : owned.names()) {
                         if (!wanted.contains(name)) {

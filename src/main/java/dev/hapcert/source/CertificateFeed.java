@@ -13,41 +13,45 @@ import java.util.Set;
  *
  * <p>{@link #read} checks every source as a whole first ({@link CertificateSource#list()}), so a store that cannot
  * be read at all fails the run before anything is deployed, exactly as a full read did; then one reader thread
- * reads the entries in order. A {@link Cursor} walks the loaded certificates from the start, waiting for the reader
- * where it has caught up; any number of cursors may walk, one after the other or at once. Entries that did not load
- * ({@link SourceItem.Failed}, {@link SourceItem.Skipped}) are kept apart for the report.
+ * reads the entries in order. Its one {@link Cursor} walks the loaded certificates from the start, waiting for the
+ * reader where it has caught up. Entries that did not load ({@link SourceItem.Failed}, {@link SourceItem.Skipped}) are
+ * kept apart for the report.
  *
  * <p>A parsed certificate with its key takes about 7 KB of heap, so a store of 40,000 would not fit the heap the
- * launcher gives a sync if the feed held them all. The last walk ({@link #lastCursor}) therefore lets each
- * certificate go once it has handed it out, keeping only its {@link Summary}, and from then on the reader stays at
- * most {@value #MAX_AHEAD} certificates ahead of that walk. Earlier walks (the targets before the last) need every
- * certificate again afterwards, so with several targets the feed still holds them all until the last one.
+ * launcher gives a sync if the feed held them all. The walk therefore lets each certificate go once it has handed it
+ * out, keeping only its {@link Summary}, and the reader stays at most {@value #MAX_AHEAD} certificates ahead of the
+ * walk. A second target gets a feed of its own ({@link #again}), which reads the sources anew.
  */
 public final class CertificateFeed {
     /**
-     * How far the reader may run ahead of the last walk. A sync of up to this many reads as fast as it can (which
-     * measured faster than reading at HAProxy's pace); beyond it the heap stays bounded whatever the store's size.
+     * How far the reader may run ahead of the walk. A sync of up to this many reads as fast as it can (which measured
+     * faster than reading at HAProxy's pace); beyond it the heap stays bounded whatever the store's size.
      */
     static final int MAX_AHEAD = 10_000;
 
-    /** Guards everything below; waited on for the reader's progress and, by the reader, for the last walk's. */
+    /** What {@link #again} reads: the sources, or the certificates in hand. */
+    private final List<CertificateSource> sources;
+    private final List<DesiredCertificate> inHand;
+    /** Guards everything below; waited on for the reader's progress and, by the reader, for the walk's. */
     private final Object lock = new Object();
-    /** Loaded certificates in source order; null where the last walk has let one go. */
+    /** Loaded certificates in source order; null where the walk has let one go. */
     private final List<DesiredCertificate> loaded = new ArrayList<>();
     private final List<Summary> summaries = new ArrayList<>();
     private final List<SourceItem> notLoaded = new ArrayList<>();
     private boolean complete;
     private RuntimeException readerFailure;
-    /** The walk that lets certificates go, once it has started. */
-    private Cursor last;
-    /** Someone waits for the whole read: the reader no longer waits for the last walk (which may be that waiter). */
+    /** The walk, once it has started. */
+    private Cursor walk;
+    /** Someone waits for the whole read: the reader no longer waits for the walk (which may be that waiter). */
     private boolean unbounded;
 
-    /** What is kept of a loaded certificate after the last walk: enough to name it in a report or a prune. */
+    /** What is kept of a loaded certificate after the walk: enough to name it in a report or a prune. */
     public record Summary(String name, String serialHex) {
     }
 
-    private CertificateFeed() {
+    private CertificateFeed(List<CertificateSource> sources, List<DesiredCertificate> inHand) {
+        this.sources = sources;
+        this.inHand = inHand;
     }
 
     /**
@@ -60,7 +64,7 @@ public final class CertificateFeed {
         for (CertificateSource source : sources) {
             listings.add(source.list());
         }
-        CertificateFeed feed = new CertificateFeed();
+        CertificateFeed feed = new CertificateFeed(List.copyOf(sources), null);
         Thread reader = new Thread(() -> feed.readAll(listings), "hapcert-source-reader");
         reader.setDaemon(true);
         reader.start();
@@ -69,10 +73,21 @@ public final class CertificateFeed {
 
     /** A feed of certificates already in hand. */
     public static CertificateFeed of(List<DesiredCertificate> certificates) {
-        CertificateFeed feed = new CertificateFeed();
-        certificates.forEach(c -> feed.add(new SourceItem.Loaded(c)));
+        CertificateFeed feed = new CertificateFeed(null, List.copyOf(certificates));
+        feed.inHand.forEach(c -> feed.add(new SourceItem.Loaded(c)));
         feed.complete = true;
         return feed;
+    }
+
+    /**
+     * A new feed of the same sources, read anew (the same certificates, for a feed of certificates in hand): for the
+     * next target, since this feed's walk lets its certificates go. A store may have changed since; the next target
+     * then gets it as it is now, and its report and prune follow what that feed read.
+     *
+     * @throws HapcertException when a source as a whole is no longer usable
+     */
+    public CertificateFeed again() throws HapcertException {
+        return inHand != null ? of(inHand) : read(sources);
     }
 
     private void readAll(List<CertificateSource.Listing> listings) {
@@ -95,7 +110,7 @@ public final class CertificateFeed {
     private void add(SourceItem item) {
         synchronized (lock) {
             if (item instanceof SourceItem.Loaded l) {
-                while (last != null && !unbounded && loaded.size() - last.next >= MAX_AHEAD) {
+                while (walk != null && !unbounded && loaded.size() - walk.next >= MAX_AHEAD) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -113,42 +128,37 @@ public final class CertificateFeed {
         }
     }
 
-    /** A new cursor at the first certificate. */
-    public Cursor cursor() {
-        return new Cursor(false);
-    }
-
     /**
-     * A cursor for the last walk: each certificate is let go once handed out (the walker keeps what it still needs),
-     * and the reader waits while it is {@value #MAX_AHEAD} ahead. After it, {@link #all} is no longer available;
-     * {@link #summaries} is. At most one.
+     * The feed's one walk, from the first certificate: each certificate is let go once handed out (the walker keeps
+     * what it still needs), and the reader waits while it is {@value #MAX_AHEAD} ahead. Once it has handed out a
+     * certificate, {@link #all} is no longer available; {@link #summaries} is.
      */
-    public Cursor lastCursor() {
+    public Cursor cursor() {
         synchronized (lock) {
-            if (last != null) {
-                throw new IllegalStateException("the feed has a last walk already");
+            if (walk != null) {
+                throw new IllegalStateException("a feed is walked once; again() reads it anew");
             }
-            last = new Cursor(true);
-            return last;
+            walk = new Cursor();
+            return walk;
         }
     }
 
     /**
      * Every loaded certificate, in source order, once reading is done.
      *
-     * @throws IllegalStateException once the last walk has let certificates go (a caller's bug)
+     * @throws IllegalStateException once the walk has let certificates go (a caller's bug)
      */
     public List<DesiredCertificate> all() {
         synchronized (lock) {
             awaitComplete();
-            if (last != null && last.next > 0) {
-                throw new IllegalStateException("the feed's last walk has let its certificates go");
+            if (walk != null && walk.next > 0) {
+                throw new IllegalStateException("the feed's walk has let its certificates go");
             }
             return List.copyOf(loaded);
         }
     }
 
-    /** Name and serial of every loaded certificate, in source order, once reading is done; also after the last walk. */
+    /** Name and serial of every loaded certificate, in source order, once reading is done; also after the walk. */
     public List<Summary> summaries() {
         synchronized (lock) {
             awaitComplete();
@@ -197,7 +207,7 @@ public final class CertificateFeed {
     /** Waits, with the lock held, until reading is done; then fails if the reader broke. */
     private void awaitComplete() {
         if (!complete && !unbounded) {
-            // The waiter may be the last walk's own thread: the reader must not wait for it now.
+            // The waiter may be the walk's own thread: the reader must not wait for it now.
             unbounded = true;
             lock.notifyAll();
         }
@@ -230,11 +240,9 @@ public final class CertificateFeed {
 
     /** Walks the loaded certificates in order; not shared between threads. */
     public final class Cursor {
-        private final boolean letsGo;
         private int next;
 
-        private Cursor(boolean letsGo) {
-            this.letsGo = letsGo;
+        private Cursor() {
         }
 
         /**
@@ -268,11 +276,9 @@ public final class CertificateFeed {
                 }
                 if (next < loaded.size()) {
                     DesiredCertificate c = loaded.get(next);
-                    if (letsGo) {
-                        loaded.set(next, null);
-                        if (loaded.size() - next >= MAX_AHEAD) {
-                            lock.notifyAll();  // the reader may be waiting for this walk
-                        }
+                    loaded.set(next, null);
+                    if (loaded.size() - next >= MAX_AHEAD) {
+                        lock.notifyAll();  // the reader may be waiting for the walk
                     }
                     next++;
                     return c;

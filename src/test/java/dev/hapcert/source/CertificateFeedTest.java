@@ -88,13 +88,31 @@ class CertificateFeedTest {
         assertThat(gotThird.await(10, TimeUnit.SECONDS)).isTrue();
         waiter.join();
 
-        assertThat(feed.all()).containsExactly(CERTS.get(0), CERTS.get(1), CERTS.get(2));
+        assertThat(feed.names()).containsExactly(CERTS.get(0).name(), CERTS.get(1).name(), CERTS.get(2).name());
         assertThat(feed.notLoaded()).extracting(SourceItem::name).containsExactly("broken", "old");
         assertThat(feed.namesNotLoaded()).containsExactlyInAnyOrder("broken", "old");
-        // A second cursor walks everything again, from the start.
-        CertificateFeed.Cursor again = feed.cursor();
-        assertThat(List.of(again.next(), again.next(), again.next())).containsExactly(CERTS.get(0), CERTS.get(1), CERTS.get(2));
-        assertThat(again.next()).isNull();
+        assertThatThrownBy(feed::cursor).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void againReadsTheSourcesAnewForTheNextTarget() throws Exception {
+        AtomicInteger read = new AtomicInteger();
+        CertificateFeed feed = CertificateFeed.read(List.of(counted(3, read)));
+        CertificateFeed.Cursor walk = feed.cursor();
+        while (walk.next() != null) {
+            // the first target's walk
+        }
+        CertificateFeed next = feed.again();
+        // Not walked yet: the whole read is there, certificates and all.
+        assertThat(next.all()).extracting(DesiredCertificate::name).containsExactly("n0", "n1", "n2");
+        assertThat(read.get()).isEqualTo(6);
+        CertificateFeed.Cursor second = next.cursor();
+        assertThat(second.next().name()).isEqualTo("n0");
+
+        // Certificates in hand come back as they are.
+        CertificateFeed inHand = CertificateFeed.of(CERTS.subList(0, 2));
+        assertThat(inHand.cursor().next()).isSameAs(CERTS.get(0));
+        assertThat(inHand.again().all()).containsExactly(CERTS.get(0), CERTS.get(1));
     }
 
     /** A source of {@code count} entries (the same certificate under its own name each time), counting what it read. */
@@ -119,12 +137,12 @@ class CertificateFeedTest {
     }
 
     @Test
-    void theLastWalkLetsCertificatesGoAndHoldsTheReaderAtMostMaxAheadOfIt() throws Exception {
+    void theWalkLetsCertificatesGoAndHoldsTheReaderAtMostMaxAheadOfIt() throws Exception {
         int total = CertificateFeed.MAX_AHEAD + 50;
         AtomicInteger read = new AtomicInteger();
         CertificateFeed feed = CertificateFeed.read(List.of(counted(total, read)));
-        CertificateFeed.Cursor walk = feed.lastCursor();
-        assertThatThrownBy(feed::lastCursor).isInstanceOf(IllegalStateException.class);
+        CertificateFeed.Cursor walk = feed.cursor();
+        assertThatThrownBy(feed::cursor).isInstanceOf(IllegalStateException.class);
 
         // Nothing handed out yet: the reader stops once MAX_AHEAD certificates wait.
         assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD);
@@ -144,20 +162,6 @@ class CertificateFeedTest {
             walked++;
         }
         assertThat(walked).isEqualTo(total);
-    }
-
-    @Test
-    void anOrdinaryCursorKeepsEveryCertificateForTheWalksAfterIt() throws Exception {
-        int total = CertificateFeed.MAX_AHEAD + 50;
-        AtomicInteger read = new AtomicInteger();
-        CertificateFeed feed = CertificateFeed.read(List.of(counted(total, read)));
-        CertificateFeed.Cursor first = feed.cursor();
-        assertThat(first.next().name()).isEqualTo("n0");
-        assertThat(settled(read)).isEqualTo(total);  // no bound before the last walk
-        assertThat(feed.all()).hasSize(total);
-        CertificateFeed.Cursor last = feed.lastCursor();
-        assertThat(last.next().name()).isEqualTo("n0");
-        assertThat(last.next().name()).isEqualTo("n1");
     }
 
     @Test
