@@ -2,7 +2,7 @@
 # hapcert benchmarks: every figure beside its baseline, measured in the same run, written as one markdown table to
 # bench/results/latest.md (and stdout). See bench/README.md.
 #
-#   bench/run.sh [--quick | --smoke] [--only single,bulk,zero,memory] [--out FILE] [--keep]
+#   bench/run.sh [--quick | --smoke] [--only single,bulk,zero,memory,scale] [--out FILE] [--keep]
 #
 # --quick uses small numbers (1,000 certificates instead of 10,000, fewer runs and rotations): minutes, not an hour.
 # --smoke uses tiny ones, to check the harness itself (its test does); its figures mean nothing.
@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-quick=0 smoke=0 keep=0 only=single,bulk,zero,memory out=""
+quick=0 smoke=0 keep=0 only=single,bulk,zero,memory,scale out=""
 while [[ $# -gt 0 ]]; do
     case $1 in
         --quick) quick=1 ;;
@@ -29,23 +29,23 @@ while [[ $# -gt 0 ]]; do
 done
 
 if ((smoke)); then
-    hold=20 runs=3 bulk=20 bulk_rounds=1 zd_certs=5 zd_deploys=3 zd_reloads=1 zd_rate=20 zd_dwell=0.1 mem_certs=3 mem_rounds=3
+    hold=20 runs=3 bulk=20 bulk_rounds=1 scale=100 zd_certs=5 zd_deploys=3 zd_reloads=1 zd_rate=20 zd_dwell=0.1 mem_certs=3 mem_rounds=3
 elif ((quick)); then
-    hold=1000 runs=10 bulk=1000 bulk_rounds=3 zd_certs=100 zd_deploys=50 zd_reloads=5 zd_rate=200 zd_dwell=0.1 mem_certs=20 mem_rounds=50
+    hold=1000 runs=10 bulk=1000 bulk_rounds=3 scale=5000 zd_certs=100 zd_deploys=50 zd_reloads=5 zd_rate=200 zd_dwell=0.1 mem_certs=20 mem_rounds=50
 else
-    hold=10000 runs=30 bulk=10000 bulk_rounds=3 zd_certs=1000 zd_deploys=500 zd_reloads=20 zd_rate=300 zd_dwell=0.1 mem_certs=100 mem_rounds=1000
+    hold=10000 runs=30 bulk=10000 bulk_rounds=3 scale=50000 zd_certs=1000 zd_deploys=500 zd_reloads=20 zd_rate=300 zd_dwell=0.1 mem_certs=100 mem_rounds=1000
 fi
 
 # shellcheck source=bench/lib/common.sh
 source "$here/lib/common.sh"
-for s in single bulk zero memory; do
+for s in single bulk zero memory scale; do
     # shellcheck disable=SC1090
     source "$here/lib/$s.sh"
 done
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing (./run bench installs it)" >&2; exit 1; }; }
 for tool in haproxy socat openssl; do need "$tool"; done
-[[ ,$only, == *,bulk,* ]] && need /usr/bin/time
+[[ ,$only, == *,bulk,* || ,$only, == *,scale,* ]] && need /usr/bin/time
 [[ ,$only, == *,single,* ]] && need hyperfine
 [[ ,$only, == *,zero,* ]] && need wrk
 [[ -f $root/target/hapcert.jar && -d $root/target/test-classes/dev/hapcert/bench ]] ||
@@ -77,6 +77,7 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 [[ ,$only, == *,bulk,* ]] && bench_bulk
 [[ ,$only, == *,zero,* ]] && bench_zero
 [[ ,$only, == *,memory,* ]] && bench_memory
+[[ ,$only, == *,scale,* ]] && bench_scale
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out=${out:-$here/results/latest.md}
@@ -92,5 +93,5 @@ mode=$( ((smoke)) && echo ', smoke mode (tiny numbers, figures mean nothing)' ||
     echo "- JDK: $(java_version "$jdk17")$([[ -n $jdk25 ]] && echo ", $(java_version "$jdk25")"); launcher flags as in bin/hapcert (serial GC, C1 only with thresholds x3, -Xmx256m, CDS/AOT archive)"
     echo "- HAProxy: $(haproxy -v | head -n1 | awk '{print $3}'); certificates: P-256 leaves with a P-256 intermediate"
     echo "- Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr); load average before/after: $load_before / $load_after"
-    echo "- Command: \`./run bench$( ((quick)) && echo ' --quick')$( ((smoke)) && echo ' --smoke')$([[ $only != single,bulk,zero,memory ]] && echo " --only $only")\`"
+    echo "- Command: \`./run bench$( ((quick)) && echo ' --quick')$( ((smoke)) && echo ' --smoke')$([[ $only != single,bulk,zero,memory,scale ]] && echo " --only $only")\`"
 } | tee "$out"

@@ -76,6 +76,22 @@ timed_sync() {
     echo "$s $kb $listed" >"$d/sync.result"
 }
 
+# record_cli_archive CACHE DIR: the launcher records the class-data archive of its non-hook commands during the
+# first sync (or status...) it runs (bin/hapcert). An untimed sync of 5 of DIR/new's certificates into a throwaway
+# HAProxy records it in CACHE, as an operator's first sync would, so that every timed sync starts the way later ones do.
+record_cli_archive() {
+    local cache=$1 dir=$2
+    fresh_haproxy_dir "$dir/warm"
+    mkdir -p "$dir/warm/src"
+    local few=("$dir"/new/*.pem)
+    cp "${few[@]:0:5}" "$dir/warm/src/"
+    start_haproxy "$dir/warm"
+    HAPCERT_CACHE_DIR=$cache "$root/bin/hapcert" sync --haproxy-config "$dir/warm/haproxy.cfg" \
+        --source "dir:$dir/warm/src" >/dev/null 2>&1 || note "the untimed first sync failed"
+    stop_haproxy "$dir/warm"
+    note "class-data archive recorded by the untimed sync: $(find "$cache" -name 'hapcert-*-cli.*' 2>/dev/null | wc -l) file(s)"
+}
+
 bench_bulk() {
     local dir=$work/bulk
     say "Bulk: $bulk new certificates"
@@ -100,19 +116,8 @@ bench_bulk() {
 
     # hapcert sync, when this build has it: into a fresh HAProxy, timed with its peak memory.
     if "$root/bin/hapcert" --help 2>/dev/null | grep -qE '^ +sync( |$)'; then
-        # The launcher records the class-data archive of its non-hook commands during the first sync (or status...)
-        # it runs (bin/hapcert). An untimed sync of a few certificates into a throwaway HAProxy records it, as an
-        # operator's first sync would, so that every timed sync starts the way later ones do.
         local cache=$dir/cache
-        fresh_haproxy_dir "$dir/warm"
-        mkdir -p "$dir/warm/src"
-        local few=("$dir"/new/bulk-*.pem)
-        cp "${few[@]:0:5}" "$dir/warm/src/"
-        start_haproxy "$dir/warm"
-        HAPCERT_CACHE_DIR=$cache "$root/bin/hapcert" sync --haproxy-config "$dir/warm/haproxy.cfg" \
-            --source "dir:$dir/warm/src" >/dev/null 2>&1 || note "the untimed first sync failed"
-        stop_haproxy "$dir/warm"
-        note "class-data archive recorded by the untimed sync: $(find "$cache" -name 'hapcert-*-cli.*' 2>/dev/null | wc -l) file(s)"
+        record_cli_archive "$cache" "$dir"
 
         # The issuer file for the syncs into an HAProxy with issuers-chain-path, from `hapcert issuers --source
         # --write`, as before an operator's first bulk deploy (untimed); older than every HAProxy started below.

@@ -26,6 +26,7 @@ class BenchHarnessSmokeIT {
         List<String> sections = new ArrayList<>(List.of("memory"));
         if (Files.isExecutable(Path.of("/usr/bin/time"))) {
             sections.add("bulk");
+            sections.add("scale");
         }
         if (onPath("hyperfine")) {
             sections.add("single");
@@ -43,6 +44,8 @@ class BenchHarnessSmokeIT {
                 "| 4 memory | HAProxy RSS after 3 rotations of 3 certs", "- Machine: ", "- JDK: ");
         if (sections.contains("bulk")) {
             assertThat(table).contains("| 1 bulk (floor) |").contains("| 1 bulk (baseline) |");
+            assertThat(table).contains("| 1 bulk (scale) | hapcert sync of 100 new certs, s (listed after: 100) |",
+                    "| 4 memory (scale) |");
         }
         if (sections.contains("single")) {
             assertThat(table).contains("| 2 single deploy | renewal into 20 certs, median ms (JDK 17");
