@@ -20,8 +20,8 @@ public final class Main {
         } catch (OutOfMemoryError e) {
             // The launcher's heap limit keeps a sync of tens of thousands small; a run it does not fit gets told how
             // to give it more instead of a stack trace. Every step before this was crash-safe, so a rerun converges.
-            err.println("hapcert: out of memory (" + e.getMessage() + "): this run needs a larger Java heap than the"
-                    + " launcher's default; run it again with HAPCERT_JAVA_OPTS=-Xmx1g (for example)");
+            err.println("hapcert: out of memory (" + e.getMessage() + "): this run needs a larger Java heap; run it"
+                    + " again with HAPCERT_JAVA_OPTS=-Xmx1g, for example (the launcher's default is -Xmx256m)");
             code = ExitCode.INTERNAL_ERROR.code();
         }
         out.flush();

@@ -98,6 +98,9 @@ public final class CertificateFeed {
             }
         } catch (RuntimeException e) {
             failure = e;
+        } catch (Error e) {
+            // Out of memory, say: without a failure, the end of this read would pass for the end of the sources.
+            failure = new IllegalStateException(e.toString(), e);
         } finally {
             synchronized (lock) {
                 complete = true;
