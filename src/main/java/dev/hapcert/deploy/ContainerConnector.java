@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  */
 final class ContainerConnector {
     /** Read ahead at most this many certificates: one exec answers them all, but the reply must stay small. */
-    private static final int READ_AHEAD_CERTIFICATES = 500;
+    static final int READ_AHEAD_CERTIFICATES = 500;
 
     private ContainerConnector() {
     }

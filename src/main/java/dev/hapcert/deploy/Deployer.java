@@ -199,7 +199,8 @@ public final class Deployer {
         if (target.docker().isEmpty()) {
             return List.of();
         }
-        return certificates.names().stream().map(name -> TargetSession.certName(target, name)).toList();
+        return certificates.firstNames(ContainerConnector.READ_AHEAD_CERTIFICATES).stream()
+                .map(name -> TargetSession.certName(target, name)).toList();
     }
 
     /**

@@ -17,8 +17,8 @@ import java.util.Set;
  * reader where it has caught up. Entries that did not load ({@link SourceItem.Failed}, {@link SourceItem.Skipped}) are
  * kept apart for the report.
  *
- * <p>A parsed certificate with its key takes about 7 KB of heap, so a store of 40,000 would not fit the heap the
- * launcher gives a sync if the feed held them all. The walk therefore lets each certificate go once it has handed it
+ * <p>A parsed certificate with its key takes about 7 KB of heap, so a store of 50,000 did not fit the heap the
+ * launcher gives a sync while the feed held them all. The walk therefore lets each certificate go once it has handed it
  * out, keeping only its {@link Summary}, and the reader stays at most {@value #MAX_AHEAD} certificates ahead of the
  * walk. A second target gets a feed of its own ({@link #again}), which reads the sources anew.
  */
@@ -172,6 +172,22 @@ public final class CertificateFeed {
     /** The names of every loaded certificate, in source order, once reading is done. */
     public List<String> names() {
         return summaries().stream().map(Summary::name).toList();
+    }
+
+    /**
+     * The names of the first {@code n} loaded certificates (all of them if there are fewer), without waiting for the
+     * rest of the read: for a look ahead before the walk, which {@link #names} would cost the bound on the reader.
+     */
+    public List<String> firstNames(int n) {
+        synchronized (lock) {
+            while (!complete && summaries.size() < n) {
+                waitForReader();
+            }
+            if (summaries.size() < n) {
+                failIfBroken();
+            }
+            return summaries.subList(0, Math.min(n, summaries.size())).stream().map(Summary::name).toList();
+        }
     }
 
     /** The entries that did not load (failed or skipped), in source order, once reading is done. */

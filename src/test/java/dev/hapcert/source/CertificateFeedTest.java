@@ -58,12 +58,15 @@ class CertificateFeedTest {
         assertThat(cursor.next()).isSameAs(CERTS.get(1));
         // The reader is held at the gate: the wait ends without a certificate, and next() would block.
         assertThat(cursor.awaitNext(50)).isFalse();
+        // A look at the first names does not wait for the rest of the read.
+        assertThat(feed.firstNames(2)).containsExactly(CERTS.get(0).name(), CERTS.get(1).name());
         gate.countDown();
         assertThat(cursor.awaitNext(10_000)).isTrue();
         assertThat(cursor.next()).isSameAs(CERTS.get(2));
         // At the end of the sources there is nothing to wait for: next() answers null at once.
         assertThat(cursor.awaitNext(10_000)).isTrue();
         assertThat(cursor.next()).isNull();
+        assertThat(feed.firstNames(5)).hasSize(3);
     }
 
     @Test
