@@ -112,6 +112,39 @@ class BulkSessionTest {
     }
 
     @Test
+    void eachTargetAfterTheFirstReadsTheSourceAnew() throws Exception {
+        List<DesiredCertificate> first = certs(5, "t");
+        // What the store holds when the second target's turn comes: t0 renewed meanwhile, the rest as before.
+        List<DesiredCertificate> later = new ArrayList<>(first);
+        later.set(0, cert("t0.bulk.test", haproxy.mint("t0.bulk.test")));
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        CertificateSource store = Sources.listing("a store renewed between targets", sink ->
+                (reads.getAndIncrement() == 0 ? first : later).forEach(c -> sink.accept(new SourceItem.Loaded(c))));
+        try (HaproxyProcess second = HaproxyProcess.builder().start()) {
+            TargetConfig other = new TargetConfig("second", second.adminSocket().toString(), false,
+                    second.crtList().toString(), second.certsDir().toString(), PathMapping.IDENTITY,
+                    FileOwnership.DEFAULT, Optional.empty(), Optional.empty(), "", LeftoverTransactionPolicy.ABORT,
+                    second.dir().resolve("hapcert.lock"), Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT,
+                    Optional.empty());
+            DeployReport report = new Deployer(DeployOptions.defaults(), m -> { })
+                    .sync(CertificateFeed.read(List.of(store)), List.of(target, other));
+
+            assertThat(reads.get()).isEqualTo(2);
+            assertThat(report.results()).hasSize(10).allSatisfy(r ->
+                    assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
+            // Both serve every certificate: the first target t0 as its read found it, the second the renewed one.
+            assertThat(haproxy.servedCertificate("t0.bulk.test").getSerialNumber())
+                    .isEqualTo(first.get(0).bundle().leaf().getSerialNumber());
+            assertThat(second.servedCertificate("t0.bulk.test").getSerialNumber())
+                    .isEqualTo(later.get(0).bundle().leaf().getSerialNumber());
+            for (int i = 1; i < 5; i++) {
+                assertThat(second.servedCertificate("t" + i + ".bulk.test").getSerialNumber())
+                        .isEqualTo(first.get(i).bundle().leaf().getSerialNumber());
+            }
+        }
+    }
+
+    @Test
     void startsOnHaproxyWhileTheSourceIsStillBeingRead() throws Exception {
         int delivered = 6;
         List<DesiredCertificate> all = certs(delivered + 5, "s");
