@@ -235,35 +235,44 @@ public final class IssuerChains {
      * issuer). Files without a chain, or that cannot be read, count for nothing.
      */
     public static List<CarriedChain> carriedBy(List<Path> bundleFiles) {
-        List<List<X509Certificate>> read = new ArrayList<>(bundleFiles.size());
+        ChainCount count = new ChainCount();
         for (Path file : bundleFiles) {
             try {
-                read.add(BundleReader.certificates(file));
+                count.add(BundleReader.certificates(file));
             } catch (InvalidInputException | RuntimeException e) {
                 // counts for nothing
             }
         }
-        return carried(read);
+        return count.carried();
     }
 
-    /** As {@link #carriedBy}, for the certificates of bundle files already read, each in its file's order. */
-    public static List<CarriedChain> carried(List<List<X509Certificate>> bundles) {
-        Map<List<ByteBuffer>, Integer> counts = new HashMap<>();
-        Map<List<ByteBuffer>, List<X509Certificate>> chains = new HashMap<>();
-        for (List<X509Certificate> certificates : bundles) {
+    /**
+     * The distinct chains of bundles handed in one at a time, keeping one copy of each: what a store of 50,000
+     * certificates carries is counted without holding 50,000 parsed certificates.
+     */
+    public static final class ChainCount {
+        private final Map<List<ByteBuffer>, Integer> counts = new HashMap<>();
+        private final Map<List<ByteBuffer>, List<X509Certificate>> chains = new HashMap<>();
+
+        /** One bundle's certificates, leaf first; a bundle without a chain counts for nothing. */
+        public void add(List<X509Certificate> certificates) {
             if (certificates.size() < 2) {
-                continue;
+                return;
             }
             List<X509Certificate> chain = certificates.subList(1, certificates.size());
             List<ByteBuffer> key = encoded(chain).stream().map(ByteBuffer::wrap).toList();
             counts.merge(key, 1, Integer::sum);
-            chains.putIfAbsent(key, chain);
+            chains.putIfAbsent(key, List.copyOf(chain));
         }
-        List<CarriedChain> carried = new ArrayList<>();
-        counts.forEach((key, n) -> carried.add(new CarriedChain(chains.get(key), n)));
-        carried.sort(java.util.Comparator.comparingInt(CarriedChain::bundles).reversed()
-                .thenComparing(CarriedChain::issuer));
-        return List.copyOf(carried);
+
+        /** The chains counted, the most carried first (then by issuer). */
+        public List<CarriedChain> carried() {
+            List<CarriedChain> carried = new ArrayList<>();
+            counts.forEach((key, n) -> carried.add(new CarriedChain(chains.get(key), n)));
+            carried.sort(java.util.Comparator.comparingInt(CarriedChain::bundles).reversed()
+                    .thenComparing(CarriedChain::issuer));
+            return List.copyOf(carried);
+        }
     }
 
     /** How many issuer files are usable. */

@@ -11,6 +11,7 @@ import dev.hapcert.install.CertbotHook;
 import dev.hapcert.install.CertbotVersion;
 import dev.hapcert.install.HapcertLauncher;
 import dev.hapcert.source.CertbotConfigSource;
+import dev.hapcert.source.CertificateFeed;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,13 +138,13 @@ final class InstallCommand implements Callable<Integer>, ContextAware {
 
     /** Every lineage onto every target, as {@code sync --source certbot:DIR} does (without pruning). */
     private DeployReport deployLineages(List<TargetConfig> resolved) throws HapcertException {
-        LoadedSources loaded = LoadedSources.load(List.of(new CertbotConfigSource(configDir)), context.err());
+        CertificateFeed lineages = CertificateFeed.read(List.of(new CertbotConfigSource(configDir)));
         DeployOptions options = new DeployOptions(false, false, Optional.empty(), Duration.ofSeconds(lockTimeoutSeconds));
         ProgressBar bar = ProgressBar.forTerminal(context.err(), context.env());
         DeployReport deployed = new Deployer(options, message -> context.err().println("hapcert: " + message), bar::update)
-                .deploy(loaded.certificates(), resolved);
+                .deploy(lineages, resolved);
         bar.finish();
-        List<CertificateResult> all = new ArrayList<>(loaded.failures());
+        List<CertificateResult> all = new ArrayList<>(LoadedSources.report(lineages.notLoaded(), context.err()));
         all.addAll(deployed.results());
         return new DeployReport(all);
     }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,9 +76,9 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
         context.setVerbose(verbose);
         PrintWriter out = context.out();
         boolean fromSource = sources != null && !sources.isEmpty();
-        List<List<X509Certificate>> sourceCertificates = fromSource ? loadSources() : List.of();
         // The same chains for every target: counted once.
-        List<IssuerChains.CarriedChain> sourceChains = IssuerChains.carried(sourceCertificates);
+        IssuerChains.ChainCount sourceChains = new IssuerChains.ChainCount();
+        int sourceCertificates = fromSource ? scanSources(sourceChains) : 0;
         List<Result> results = new ArrayList<>();
         for (TargetConfig configuredTarget : targets.resolve(context.env())) {
             if (write && dir == null && configuredTarget.issuersChainPath().isEmpty()) {
@@ -96,7 +95,7 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
             boolean readByHaproxy = chosen.isPresent() && chosen.equals(configured);
             Optional<Instant> started = readByHaproxy ? reached.started() : Optional.empty();
             IssuerFiles.Survey survey = fromSource
-                    ? IssuerFiles.survey(target, String.join(", ", sources), sourceCertificates.size(), sourceChains,
+                    ? IssuerFiles.survey(target, String.join(", ", sources), sourceCertificates, sourceChains.carried(),
                             chosen, started)
                     : IssuerFiles.survey(target, chosen, started);
             if (!json) {
@@ -126,14 +125,16 @@ final class IssuersCommand implements Callable<Integer>, ContextAware {
     }
 
     /**
-     * Each certificate of the sources, leaf and chain. A certificate that does not load counts for nothing here (a
-     * notice says why): its chain gets a file when a later run reads it.
+     * Counts the chains of the sources' certificates into {@code chains}, one certificate at a time, and returns how
+     * many loaded. A certificate that does not load counts for nothing here (a notice says why): its chain gets a
+     * file when a later run reads it.
      */
-    private List<List<X509Certificate>> loadSources() throws HapcertException {
-        LoadedSources loaded = LoadedSources.load(SourceSpec.parseAll(sources), context.err());
-        loaded.failures().forEach(f -> context.err().println("hapcert: source " + f.certificate() + ": not counted: "
+    private int scanSources(IssuerChains.ChainCount chains) throws HapcertException {
+        LoadedSources.Scanned scanned = LoadedSources.scan(SourceSpec.parseAll(sources), context.err(),
+                c -> chains.add(c.bundle().certificates()));
+        scanned.failures().forEach(f -> context.err().println("hapcert: source " + f.certificate() + ": not counted: "
                 + f.detail()));
-        return loaded.certificates().stream().map(c -> c.bundle().certificates()).toList();
+        return scanned.certificates().size();
     }
 
     private static void printJson(PrintWriter out, List<Result> results) {

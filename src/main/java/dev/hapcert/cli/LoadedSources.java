@@ -3,37 +3,40 @@ package dev.hapcert.cli;
 import dev.hapcert.deploy.CertificateResult;
 import dev.hapcert.deploy.Outcome;
 import dev.hapcert.error.HapcertException;
+import dev.hapcert.source.CertificateFeed;
 import dev.hapcert.source.CertificateSource;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.source.SourceItem;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Everything read from one or more whole stores: the certificates to deploy, the names to keep although they did not
- * load this time (a broken or skipped entry is not a deleted one, so prune must leave it), and a report line per
- * unusable entry. Skipped entries are mentioned on stderr.
+ * Reading whole stores for the commands that look at them (status, issuers), and the report lines of the entries
+ * that did not load. Skipped entries are mentioned on stderr.
  */
-record LoadedSources(List<DesiredCertificate> certificates, Set<String> keep, List<CertificateResult> failures) {
+final class LoadedSources {
+    private LoadedSources() {
+    }
 
-    static LoadedSources load(List<CertificateSource> sources, PrintWriter err) throws HapcertException {
-        List<DesiredCertificate> certificates = new ArrayList<>();
-        List<SourceItem> notLoaded = new ArrayList<>();
-        for (CertificateSource source : sources) {
-            for (SourceItem item : source.loadEach()) {
-                if (item instanceof SourceItem.Loaded loaded) {
-                    certificates.add(loaded.certificate());
-                } else {
-                    notLoaded.add(item);
-                }
-            }
+    /** What {@link #scan} keeps of whole stores: each loaded certificate's name and serial, and a line per failure. */
+    record Scanned(List<CertificateFeed.Summary> certificates, List<CertificateResult> failures) {
+    }
+
+    /**
+     * Reads whole stores one certificate at a time for the commands that look at them but deploy nothing, handing
+     * each certificate to {@code each} and keeping only its name and serial: a store of 50,000 is never held parsed
+     * (about 7 KB each), which the launcher's heap would not fit.
+     */
+    static Scanned scan(List<CertificateSource> sources, PrintWriter err, Consumer<DesiredCertificate> each)
+            throws HapcertException {
+        CertificateFeed feed = CertificateFeed.read(sources);
+        CertificateFeed.Cursor walk = feed.cursor();
+        for (DesiredCertificate c = walk.next(); c != null; c = walk.next()) {
+            each.accept(c);
         }
-        Set<String> keep = new HashSet<>();
-        notLoaded.forEach(item -> keep.add(item.name()));
-        return new LoadedSources(List.copyOf(certificates), Set.copyOf(keep), report(notLoaded, err));
+        return new Scanned(feed.summaries(), report(feed.notLoaded(), err));
     }
 
     /** A result line per entry that failed to load; skipped entries are mentioned on {@code err} instead. */

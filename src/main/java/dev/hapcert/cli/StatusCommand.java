@@ -5,7 +5,7 @@ import dev.hapcert.deploy.StatusInspector;
 import dev.hapcert.deploy.TargetStatus;
 import dev.hapcert.error.ExitCode;
 import dev.hapcert.error.HapcertException;
-import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.source.CertificateFeed;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,11 +50,11 @@ final class StatusCommand implements Callable<Integer>, ContextAware {
     public Integer call() throws HapcertException {
         context.setVerbose(output.verbose);
         boolean haveSource = sources != null && !sources.isEmpty();
-        List<DesiredCertificate> desired = List.of();
+        List<CertificateFeed.Summary> desired = List.of();
         if (haveSource) {
-            LoadedSources loaded = LoadedSources.load(SourceSpec.parseAll(sources), context.err());
-            loaded.failures().forEach(f -> context.err().println("hapcert: source " + f.certificate() + ": " + f.detail()));
-            desired = loaded.certificates();
+            LoadedSources.Scanned scanned = LoadedSources.scan(SourceSpec.parseAll(sources), context.err(), c -> { });
+            scanned.failures().forEach(f -> context.err().println("hapcert: source " + f.certificate() + ": " + f.detail()));
+            desired = scanned.certificates();
         }
         List<TargetStatus> status = new StatusInspector(Duration.ofDays(warnDays), Instant.now())
                 .inspect(desired, haveSource, targets.resolve(context.env()));

@@ -9,7 +9,7 @@ import dev.hapcert.haproxy.CrtListEntry;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.haproxy.SslCertListing;
-import dev.hapcert.source.DesiredCertificate;
+import dev.hapcert.source.CertificateFeed;
 import dev.hapcert.store.OwnershipFile;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,7 +39,7 @@ public final class StatusInspector {
         this.now = now;
     }
 
-    public List<TargetStatus> inspect(List<DesiredCertificate> source, boolean haveSource, List<TargetConfig> targets) {
+    public List<TargetStatus> inspect(List<CertificateFeed.Summary> source, boolean haveSource, List<TargetConfig> targets) {
         List<TargetStatus> out = new ArrayList<>();
         for (TargetConfig target : targets) {
             out.add(inspect(source, haveSource, target));
@@ -47,12 +47,12 @@ public final class StatusInspector {
         return out;
     }
 
-    private TargetStatus inspect(List<DesiredCertificate> source, boolean haveSource, TargetConfig configured) {
+    private TargetStatus inspect(List<CertificateFeed.Summary> source, boolean haveSource, TargetConfig configured) {
         try (TargetConnector.Resolved resolved = TargetConnector.resolve(configured, List.of(), notice -> { })) {
             TargetConfig target = resolved.target();
             RuntimeApiClient client = resolved.client();
-            Map<String, DesiredCertificate> bySourceName = new LinkedHashMap<>();
-            source.forEach(c -> bySourceName.put(TargetSession.certName(target, c), c));
+            Map<String, CertificateFeed.Summary> bySourceName = new LinkedHashMap<>();
+            source.forEach(c -> bySourceName.put(TargetSession.certName(target, c.name()), c));
             Set<String> names = new LinkedHashSet<>(bySourceName.keySet());
             names.addAll(OwnershipFile.read(target.paths().toHost(target.certDir())).names());
             for (CrtListEntry e : client.showCrtList(target.crtList())) {
@@ -92,7 +92,7 @@ public final class StatusInspector {
         }
     }
 
-    private CertificateStatus inspectOne(RuntimeApiClient client, TargetConfig target, String name, DesiredCertificate desired,
+    private CertificateStatus inspectOne(RuntimeApiClient client, TargetConfig target, String name, CertificateFeed.Summary desired,
                                          boolean haveSource, IssuerChains afterRestart) throws HapcertException {
         List<String> problems = new ArrayList<>();
         Optional<SslCertDetails> loaded = client.showSslCert(name);
@@ -100,7 +100,7 @@ public final class StatusInspector {
         List<X509Certificate> diskCertificates = readDiskCertificates(target.paths().toHost(name), problems);
         X509Certificate onDisk = diskCertificates.isEmpty() ? null : diskCertificates.get(0);
         String diskSerial = onDisk == null ? null : HaproxyCertFormat.serial(onDisk);
-        String sourceSerial = desired == null ? null : desired.bundle().serialHex();
+        String sourceSerial = desired == null ? null : desired.serialHex();
 
         Instant notAfter = loaded.flatMap(SslCertDetails::notAfter)
                 .orElse(onDisk == null ? null : onDisk.getNotAfter().toInstant());

@@ -49,7 +49,7 @@ final class IssuersCheck implements TargetCheck {
         IssuerChains afterRestart = IssuerChains.load(host, Instant.MAX);
         // Each bundle read once, for both findings below.
         List<String> orphans = new ArrayList<>();
-        List<List<X509Certificate>> bundles = new ArrayList<>();
+        IssuerChains.ChainCount chains = new IssuerChains.ChainCount();
         for (IssuerFiles.ListedBundle bundle : IssuerFiles.listedBundles(target)) {
             List<X509Certificate> certificates;
             try {
@@ -60,12 +60,12 @@ final class IssuersCheck implements TargetCheck {
             if (afterRestart.lacksIssuerFor(certificates)) {
                 orphans.add(bundle.asWritten());
             }
-            bundles.add(certificates);
+            chains.add(certificates);
         }
         if (!orphans.isEmpty()) {
             return List.of(withoutIssuer(target, dir, orphans));
         }
-        String lacking = chainsWithoutFile(afterRestart, bundles, dir);
+        String lacking = chainsWithoutFile(afterRestart, chains.carried(), dir);
         int all = afterRestart.size();
         if (probe.client().isEmpty()) {
             return List.of(Finding.ok(id(), target.name(),
@@ -86,13 +86,13 @@ final class IssuersCheck implements TargetCheck {
      * those whose chain's issuer has no file ({@code hapcert issuers --write} adds one), as the end of a finding's
      * message; empty when there are none.
      */
-    private static String chainsWithoutFile(IssuerChains files, List<List<X509Certificate>> bundles, String dir) {
+    private static String chainsWithoutFile(IssuerChains files, List<IssuerChains.CarriedChain> carried, String dir) {
         int count = 0;
         int completed = 0;
         List<String> issuers = new ArrayList<>();
         // As `hapcert issuers` sees the directory, without asking HAProxy which files it read.
         List<IssuerFiles.ChainEntry> chains =
-                IssuerFiles.entries(IssuerChains.carried(bundles), files, Optional.empty());
+                IssuerFiles.entries(carried, files, Optional.empty());
         for (IssuerFiles.ChainEntry chain : chains) {
             if (chain.state() == IssuerFiles.State.HELD) {
                 completed += chain.bundles();
