@@ -127,7 +127,7 @@ public final class Deployer {
             } catch (HaproxyUnreachableException unreachable) {
                 if (target.reload().isPresent() && !options.dryRun()) {
                     notices.accept(target.name() + ": " + unreachable.getMessage() + "; falling back to a reload");
-                    return new ReloadFallback(target, options, notices, resolved.engineReload()).deploy(certificates.all());
+                    return new ReloadFallback(target, options, notices, resolved.engineReload()).deploy(certificates);
                 }
                 return failAll(certificates.summaries(), target, unreachable, started);
             }

@@ -9,6 +9,7 @@ import dev.hapcert.error.HaproxyUnreachableException;
 import dev.hapcert.haproxy.ReplyScrubber;
 import dev.hapcert.haproxy.RuntimeApiAddress;
 import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.source.CertificateFeed;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrtListFile;
@@ -50,9 +51,18 @@ final class ReloadFallback {
         this.engineReload = engineReload;
     }
 
-    List<CertificateResult> deploy(List<DesiredCertificate> certificates) {
+    /** What is kept of a certificate once its file is written: its name, serial and, for a TLS check, its names. */
+    private record Written(String certName, String serialHex, List<String> dnsNames) {
+    }
+
+    /**
+     * Walks the feed once, writing each bundle as it comes and keeping only {@link Written} of it, so that a store of
+     * tens of thousands fits the heap; the files it replaces are kept to put back if the check fails.
+     */
+    List<CertificateResult> deploy(CertificateFeed certificates) {
         long started = System.nanoTime();
         Map<Path, byte[]> previous = new LinkedHashMap<>();
+        List<Written> written = new ArrayList<>();
         try {
             ReloadConfig reload = target.reload().orElseThrow();
             boolean inContainer = reload.method() == ReloadConfig.Method.CONTAINER;
@@ -66,8 +76,12 @@ final class ReloadFallback {
             CrtListFile list = CrtListFile.read(crtList);
             boolean changed = false;
             BundleForm form = BundleForm.forStartingHaproxy(target, notices);
-            for (DesiredCertificate c : certificates) {
+            List<String> lines = new ArrayList<>();
+            CertificateFeed.Cursor walk = certificates.cursor();
+            for (DesiredCertificate c = walk.next(); c != null; c = walk.next()) {
                 String certName = TargetSession.certName(target, c);
+                written.add(new Written(certName, c.bundle().serialHex(),
+                        options.verifyTls().isPresent() ? c.bundle().dnsNames() : List.of()));
                 Path bundlePath = target.paths().toHost(certName);
                 byte[] bytes = form.pem(c.bundle());
                 byte[] old = AtomicFileWriter.currentContent(bundlePath);
@@ -76,8 +90,10 @@ final class ReloadFallback {
                     AtomicFileWriter.write(bundlePath, bytes, target.files());
                     changed = true;
                 }
-                list = list.withEntry(CrtListFile.formatLine(certName, target.sslOptions(), List.of()));
+                lines.add(CrtListFile.formatLine(certName, target.sslOptions(), List.of()));
             }
+            // All lines at once: one entry at a time copied the whole list for each, quadratic in a large store.
+            list = list.withEntries(lines);
             String rendered = list.render();
             byte[] oldList = AtomicFileWriter.currentContent(crtList);
             if (oldList == null || !new String(oldList, StandardCharsets.UTF_8).equals(rendered)) {
@@ -86,25 +102,26 @@ final class ReloadFallback {
                 changed = true;
             }
             if (!changed) {
-                return results(certificates, Outcome.UNCHANGED, "files already in place; Runtime API unreachable", started);
+                return results(written, Outcome.UNCHANGED, "files already in place; Runtime API unreachable", started);
             }
             if (inContainer) {
                 String how = engineReload.get().checkAndReload(java.time.Duration.ofSeconds(COMMAND_TIMEOUT_SECONDS));
                 notices.accept(target.name() + ": " + how);
-                verifyServed(certificates);
-                return results(certificates, Outcome.RELOADED, "Runtime API unreachable: files written, " + how, started);
+                verifyServed(written);
+                return results(written, Outcome.RELOADED, "Runtime API unreachable: files written, " + how, started);
             }
             check(reload, haproxyConfig);
             reload(reload);
-            verifyServed(certificates);
-            return results(certificates, Outcome.RELOADED, "Runtime API unreachable: files written, `haproxy -c` passed, "
+            verifyServed(written);
+            return results(written, Outcome.RELOADED, "Runtime API unreachable: files written, `haproxy -c` passed, "
                     + "HAProxy reloaded (" + reload.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")", started);
         } catch (HapcertException e) {
             restore(previous);
+            // Every certificate of the feed fails, also those the walk had not reached when it stopped.
             List<CertificateResult> failed = new ArrayList<>();
-            for (DesiredCertificate c : certificates) {
-                failed.add(new CertificateResult(target.name(), TargetSession.certName(target, c),
-                        Outcome.forFailure(e.exitCode()), null, c.bundle().serialHex(), e.getMessage(), elapsed(started)));
+            for (CertificateFeed.Summary c : certificates.summaries()) {
+                failed.add(new CertificateResult(target.name(), TargetSession.certName(target, c.name()),
+                        Outcome.forFailure(e.exitCode()), null, c.serialHex(), e.getMessage(), elapsed(started)));
             }
             return failed;
         }
@@ -163,14 +180,14 @@ final class ReloadFallback {
      * New workers need a moment to start after a reload, so with {@code --verify-tls} the served certificate is
      * polled until it appears or the time is up.
      */
-    private void verifyServed(List<DesiredCertificate> certificates) throws HapcertException {
+    private void verifyServed(List<Written> certificates) throws HapcertException {
         if (options.verifyTls().isEmpty()) {
             return;
         }
         DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        for (DesiredCertificate c : certificates) {
-            for (String name : c.bundle().dnsNames()) {
+        for (Written c : certificates) {
+            for (String name : c.dnsNames()) {
                 while (true) {
                     String served = null;
                     try {
@@ -179,13 +196,13 @@ final class ReloadFallback {
                     } catch (HapcertException notYet) {
                         // The new worker may not be listening yet.
                     }
-                    if (c.bundle().serialHex().equals(served)) {
+                    if (c.serialHex().equals(served)) {
                         break;
                     }
                     if (System.nanoTime() > deadline) {
                         throw new dev.hapcert.error.VerificationException("after the reload " + endpoint.host() + ":"
                                 + endpoint.port() + " serves serial " + served + " for " + name + ", expected "
-                                + c.bundle().serialHex());
+                                + c.serialHex());
                     }
                     try {
                         Thread.sleep(100);
@@ -234,11 +251,11 @@ final class ReloadFallback {
         }
     }
 
-    private List<CertificateResult> results(List<DesiredCertificate> certificates, Outcome outcome, String detail, long started) {
+    private List<CertificateResult> results(List<Written> certificates, Outcome outcome, String detail, long started) {
         List<CertificateResult> out = new ArrayList<>();
-        for (DesiredCertificate c : certificates) {
-            out.add(new CertificateResult(target.name(), TargetSession.certName(target, c), outcome, null,
-                    c.bundle().serialHex(), detail, elapsed(started)));
+        for (Written c : certificates) {
+            out.add(new CertificateResult(target.name(), c.certName(), outcome, null, c.serialHex(), detail,
+                    elapsed(started)));
         }
         return out;
     }
