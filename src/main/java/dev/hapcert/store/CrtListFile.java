@@ -212,34 +212,53 @@ public final class CrtListFile {
 
     /**
      * This file with every line of {@code newLines} applied as {@link #withEntry} would, one after the other, but
-     * parsing the file once: a bulk sync adds thousands of lines, and {@link #withEntry} re-reads the whole file
-     * each time. Lines for certificates the file lacks are appended in the given order; the others go through
-     * {@link #withEntry}.
+     * reading the file once: a bulk sync or a reload of a large store applies tens of thousands of lines, and
+     * {@link #withEntry} re-reads the whole file each time. Lines for certificates the file lacks are appended in
+     * the given order; a line for a certificate the file has replaces its first line (the same instance comes back
+     * when nothing changes) and drops any later ones.
      */
     public CrtListFile withEntries(List<String> newLines) throws ConfigException {
-        java.util.Set<String> present = new java.util.HashSet<>();
+        java.util.Map<String, List<Integer>> positions = new java.util.HashMap<>();
         for (CrtListLine e : entries) {
-            present.add(key(e.certificate()));
+            positions.computeIfAbsent(key(e.certificate()), k -> new ArrayList<>()).add(e.lineNumber() - 1);
         }
-        List<String> appended = new ArrayList<>(lines);
-        List<String> inPlace = new ArrayList<>();
+        List<String> out = new ArrayList<>(lines);
+        java.util.Set<Integer> dropped = new java.util.HashSet<>();
+        boolean changed = false;
         for (String line : newLines) {
             if (line.contains("\n") || line.contains("\r")) {
                 throw new IllegalArgumentException("a crt-list entry is one line");
             }
             CrtListLine entry = parseLine(line, 0, "the new crt-list entry").orElseThrow(
                     () -> new IllegalArgumentException("not a crt-list entry (blank or comment): " + line));
-            if (present.add(key(entry.certificate()))) {
-                appended.add(line);
-            } else {
-                inPlace.add(line);
+            List<Integer> at = positions.get(key(entry.certificate()));
+            if (at == null) {
+                positions.put(key(entry.certificate()), new ArrayList<>(List.of(out.size())));
+                out.add(line);
+                changed = true;
+                continue;
+            }
+            if (!out.get(at.get(0)).equals(line)) {
+                out.set(at.get(0), line);
+                changed = true;
+            }
+            for (int i = 1; i < at.size(); i++) {
+                changed |= dropped.add(at.get(i));
             }
         }
-        CrtListFile out = appended.size() == lines.size() ? this : new CrtListFile(origin, appended, crtBase);
-        for (String line : inPlace) {
-            out = out.withEntry(line);
+        if (!changed) {
+            return this;
         }
-        return out;
+        if (!dropped.isEmpty()) {
+            List<String> kept = new ArrayList<>(out.size() - dropped.size());
+            for (int i = 0; i < out.size(); i++) {
+                if (!dropped.contains(i)) {
+                    kept.add(out.get(i));
+                }
+            }
+            out = kept;
+        }
+        return new CrtListFile(origin, out, crtBase);
     }
 
     /** This file without any line for {@code certificatePath}; the same instance if there is none. */

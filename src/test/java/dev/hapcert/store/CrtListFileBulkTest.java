@@ -24,6 +24,21 @@ class CrtListFileBulkTest {
     }
 
     @Test
+    void withEntriesKeepsTheSameFileForLinesItHasAndDropsLaterDuplicatesLikeWithEntry() throws Exception {
+        CrtListFile file = CrtListFile.parse(FILE, "test");
+        assertThat(file.withEntries(List.of("/c/b.pem", "/c/a.pem [alpn h2] a.test", "/c/./d.pem"))).isSameAs(file);
+
+        CrtListFile twice = CrtListFile.parse("/c/a.pem\n/c/b.pem\n/c/./a.pem [alpn h2]\n/c/a.pem\n", "test");
+        List<String> lines = List.of("/c/a.pem", "/c/n.pem", "/c/b.pem [alpn h2]");
+        CrtListFile oneByOne = twice;
+        for (String line : lines) {
+            oneByOne = oneByOne.withEntry(line);
+        }
+        assertThat(twice.withEntries(lines).render()).isEqualTo(oneByOne.render())
+                .isEqualTo("/c/a.pem\n/c/b.pem [alpn h2]\n/c/n.pem\n");
+    }
+
+    @Test
     void listedComparesNormalizedPaths() throws Exception {
         CrtListFile file = CrtListFile.parse(FILE, "test");
         assertThat(file.listed(List.of("/c/a.pem", "/c/d.pem", "/c//b.pem", "/c/e.pem")))
