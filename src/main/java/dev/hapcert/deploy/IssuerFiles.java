@@ -175,7 +175,7 @@ public final class IssuerFiles {
      *
      * @param source the source, as {@code --source} names it
      * @param certificates how many certificates the source gave
-     * @param carried their chains ({@link IssuerChains#carried}), the same for every target
+     * @param carried their chains ({@link IssuerChains.ChainCount#carried}), the same for every target
      */
     public static Survey survey(TargetConfig target, String source, int certificates,
                                 List<IssuerChains.CarriedChain> carried, Optional<Path> dir,

@@ -91,8 +91,7 @@ final class IssuersCheck implements TargetCheck {
         int completed = 0;
         List<String> issuers = new ArrayList<>();
         // As `hapcert issuers` sees the directory, without asking HAProxy which files it read.
-        List<IssuerFiles.ChainEntry> chains =
-                IssuerFiles.entries(carried, files, Optional.empty());
+        List<IssuerFiles.ChainEntry> chains = IssuerFiles.entries(carried, files, Optional.empty());
         for (IssuerFiles.ChainEntry chain : chains) {
             if (chain.state() == IssuerFiles.State.HELD) {
                 completed += chain.bundles();

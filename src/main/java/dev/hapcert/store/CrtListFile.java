@@ -231,9 +231,10 @@ public final class CrtListFile {
             }
             CrtListLine entry = parseLine(line, 0, "the new crt-list entry").orElseThrow(
                     () -> new IllegalArgumentException("not a crt-list entry (blank or comment): " + line));
-            List<Integer> at = positions.get(key(entry.certificate()));
+            String key = key(entry.certificate());
+            List<Integer> at = positions.get(key);
             if (at == null) {
-                positions.put(key(entry.certificate()), new ArrayList<>(List.of(out.size())));
+                positions.put(key, List.of(out.size()));
                 out.add(line);
                 changed = true;
                 continue;
