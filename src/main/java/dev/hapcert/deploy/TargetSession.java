@@ -23,7 +23,9 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -57,6 +59,11 @@ final class TargetSession {
     private CrtListFile crtListFile;
     /** Certificates whose crt-list file line is added in memory but not yet written: see {@link #flush()}. */
     private final List<String> pendingCrtListLines = new ArrayList<>();
+    /**
+     * Lines not yet applied to {@link #crtListFile}, by certificate: applied all at once when the file is needed,
+     * because applying one line re-reads the whole list and a sync of thousands would be quadratic.
+     */
+    private final Map<String, String> unappliedLines = new LinkedHashMap<>();
     private final BundleForm form;
     /** Observed while the bundle was validated (the hook's prepared path), used once instead of asking; or null. */
     private EarlyObservation early;
@@ -106,8 +113,8 @@ final class TargetSession {
             if (runtimeCrtList().remove(certName)) {
                 client.delCrtListEntry(target.crtList(), certName);
             }
-            if (crtListFile().find(certName).isPresent()) {
-                crtListFile = crtListFile().withoutEntry(certName);
+            if (currentCrtListFile().find(certName).isPresent()) {
+                crtListFile = currentCrtListFile().withoutEntry(certName);
                 writeCrtListFile();
             }
             if (loaded.isPresent()) {
@@ -248,7 +255,7 @@ final class TargetSession {
             inFile = seen.inCrtListFile();
             inRuntime = seen.inRuntimeCrtList();
         } else if (bulk) {
-            inFile = crtListFile().find(certName).isPresent();
+            inFile = unappliedLines.containsKey(certName) || crtListFile().find(certName).isPresent();
             inRuntime = runtimeCrtList().contains(certName);
         } else {
             // One certificate: look for its line without parsing thousands of others.
@@ -326,7 +333,7 @@ final class TargetSession {
             }
         }
         if (work.writeCrtListFile()) {
-            crtListFile = crtListFile().withEntry(line);
+            unappliedLines.put(certName, line);
             pendingCrtListLines.add(certName);
         }
     }
@@ -355,8 +362,17 @@ final class TargetSession {
     }
 
     private void writeCrtListFile() throws HapcertException {
-        AtomicFileWriter.write(crtListOnHost, crtListFile().render().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                target.files());
+        AtomicFileWriter.write(crtListOnHost,
+                currentCrtListFile().render().getBytes(java.nio.charset.StandardCharsets.UTF_8), target.files());
+    }
+
+    /** The crt-list file as read, with every line added since. */
+    private CrtListFile currentCrtListFile() throws HapcertException {
+        if (!unappliedLines.isEmpty()) {
+            crtListFile = crtListFile().withEntries(List.copyOf(unappliedLines.values()));
+            unappliedLines.clear();
+        }
+        return crtListFile();
     }
 
     private Set<String> runtimeCrtList() throws HapcertException {

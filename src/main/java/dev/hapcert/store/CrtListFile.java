@@ -11,9 +11,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An immutable crt-list file that keeps every line as written (comments, blank lines, options, SNI filters,
@@ -36,6 +41,8 @@ public final class CrtListFile {
     private final List<String> lines;
     private final List<CrtListLine> entries;
     private final Optional<String> crtBase;
+    /** Each certificate's first line by its normalized path, built on the first {@link #find}; or null. */
+    private volatile Map<String, CrtListLine> firstByKey;
 
     private CrtListFile(String origin, List<String> lines, Optional<String> crtBase) throws ConfigException {
         this.origin = origin;
@@ -161,8 +168,16 @@ public final class CrtListFile {
 
     /** The first line for {@code certificatePath}, compared after crt-base resolution and normalization. */
     public Optional<CrtListLine> find(String certificatePath) {
-        String wanted = key(certificatePath);
-        return entries.stream().filter(e -> key(e.certificate()).equals(wanted)).findFirst();
+        // Indexed once: a sync asks about every certificate it deploys, and a scan per question is quadratic.
+        Map<String, CrtListLine> index = firstByKey;
+        if (index == null) {
+            index = new HashMap<>();
+            for (CrtListLine e : entries) {
+                index.putIfAbsent(key(e.certificate()), e);
+            }
+            firstByKey = index;
+        }
+        return Optional.ofNullable(index.get(key(certificatePath)));
     }
 
     /**
@@ -196,12 +211,12 @@ public final class CrtListFile {
      * Which of {@code certificatePaths} have a line, compared as {@link #find} does, with the file's entries
      * normalized once rather than once per path.
      */
-    public java.util.Set<String> listed(java.util.Collection<String> certificatePaths) {
-        java.util.Set<String> keys = new java.util.HashSet<>();
+    public Set<String> listed(Collection<String> certificatePaths) {
+        Set<String> keys = new HashSet<>();
         for (CrtListLine e : entries) {
             keys.add(key(e.certificate()));
         }
-        java.util.Set<String> found = new java.util.HashSet<>();
+        Set<String> found = new HashSet<>();
         for (String path : certificatePaths) {
             if (keys.contains(key(path))) {
                 found.add(path);
@@ -218,12 +233,12 @@ public final class CrtListFile {
      * when nothing changes) and drops any later ones.
      */
     public CrtListFile withEntries(List<String> newLines) throws ConfigException {
-        java.util.Map<String, List<Integer>> positions = new java.util.HashMap<>();
+        Map<String, List<Integer>> positions = new HashMap<>();
         for (CrtListLine e : entries) {
             positions.computeIfAbsent(key(e.certificate()), k -> new ArrayList<>()).add(e.lineNumber() - 1);
         }
         List<String> out = new ArrayList<>(lines);
-        java.util.Set<Integer> dropped = new java.util.HashSet<>();
+        Set<Integer> dropped = new HashSet<>();
         boolean changed = false;
         for (String line : newLines) {
             if (line.contains("\n") || line.contains("\r")) {
