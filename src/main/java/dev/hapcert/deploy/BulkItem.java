@@ -2,6 +2,7 @@ package dev.hapcert.deploy;
 
 import dev.hapcert.source.DesiredCertificate;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The working state of one certificate of a bulk sync while its batch is written and sent: what it needs, what
@@ -20,6 +21,8 @@ final class BulkItem {
     /** What verification compares with HAProxy's {@code show ssl cert}, kept after {@link #release}. */
     final String serialHex;
     final String sha1Fingerprint;
+    /** With {@code --verify-tls}, the names a handshake checks once the batch is verified; else empty. */
+    final List<String> tlsNames;
     final String certName;
     final Path bundlePath;
     final PlanStep.Work work;
@@ -36,11 +39,12 @@ final class BulkItem {
     CertificateResult result;
 
     BulkItem(int index, DesiredCertificate certificate, String certName, Path bundlePath, PlanStep.Work work,
-             Outcome outcome, String previousSerial, long started) {
+             Outcome outcome, String previousSerial, long started, boolean verifyTls) {
         this.index = index;
         this.certificate = certificate;
         this.serialHex = certificate.bundle().serialHex();
         this.sha1Fingerprint = certificate.bundle().sha1Fingerprint();
+        this.tlsNames = verifyTls ? certificate.bundle().dnsNames() : List.of();
         this.certName = certName;
         this.bundlePath = bundlePath;
         this.work = work;

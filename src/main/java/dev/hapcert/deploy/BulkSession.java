@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,7 +41,7 @@ import java.util.function.Consumer;
  * ({@link BulkObservation}), then take the certificates in batches as the source delivers them, observe and plan
  * each batch and write its bundle files on writer threads ({@link BulkFileWriter}) while the batches before it are
  * streamed on the one connection ({@link Wire}: the next batch goes out while HAProxy still works on the last), and
- * last verify every change on a new connection.
+ * last verify every change on a new connection (and with {@code --verify-tls} by handshakes, several at once).
  *
  * <p>Per certificate the wire carries {@code new ssl cert} (new names), {@code set ssl cert}, {@code commit ssl
  * cert}, {@code add ssl crt-list}, in that order and never interleaved with another certificate's set and commit:
@@ -114,9 +115,9 @@ final class BulkSession {
         this.writer = new BulkFileWriter(target.files(), form);
     }
 
-    /** Whether a deploy of these certificates to one target takes this path: at least two, and no TLS checks. */
-    static boolean suits(CertificateFeed certificates, DeployOptions options) {
-        return options.verifyTls().isEmpty() && certificates.hasAtLeast(MIN_CERTIFICATES);
+    /** Whether a deploy of these certificates to one target takes this path: at least two. */
+    static boolean suits(CertificateFeed certificates) {
+        return certificates.hasAtLeast(MIN_CERTIFICATES);
     }
 
     /**
@@ -177,9 +178,12 @@ final class BulkSession {
         List<BulkItem> work = planner.work;
         if (!work.isEmpty()) {
             verifyAll(work);
-            writeCrtListFile(observed.crtListFile(), work);
         }
         List<CertificateResult> results = new ArrayList<>(planner.results);
+        verifyServedAll(work, planner.unchanged, results);
+        if (!work.isEmpty()) {
+            writeCrtListFile(observed.crtListFile(), work);
+        }
         for (BulkItem item : work) {
             results.set(item.index, item.result);
         }
@@ -246,6 +250,8 @@ final class BulkSession {
         final List<BulkItem> work = new ArrayList<>();
         /** A name the source delivers twice: the second goes after the first, alone, so it is kept till then. */
         final Map<Integer, DesiredCertificate> again = new HashMap<>();
+        /** With {@code --verify-tls}: what the certificates found already deployed must present, by result index. */
+        final Map<Integer, TlsVerification.Expected> unchanged = new TreeMap<>();
 
         BatchPlanner(CertificateFeed.Cursor certificates, BulkObservation observed, ExecutorService files) {
             super("hapcert-bulk-planner");
@@ -314,7 +320,14 @@ final class BulkSession {
                     again.put(index, batch.get(k));
                     continue;
                 }
-                results.set(index, BulkSession.this.plan(index, batch.get(k), names.get(k), observed, started, items));
+                CertificateResult r = BulkSession.this.plan(index, batch.get(k), names.get(k), observed, started, items);
+                results.set(index, r);
+                if (r != null && r.outcome() == Outcome.UNCHANGED && options.verifyTls().isPresent()) {
+                    // Nothing to change is not proof of being served: a rerun after a failed check must fail again.
+                    var bundle = batch.get(k).bundle();
+                    unchanged.put(index, new TlsVerification.Expected(bundle.dnsNames(), bundle.serialHex(),
+                            bundle.sha1Fingerprint()));
+                }
             }
             return items;
         }
@@ -440,7 +453,8 @@ final class BulkSession {
             if (options.dryRun()) {
                 return result(name, Outcome.PLANNED, previous, c, "would " + w.describe(), started);
             }
-            BulkItem item = new BulkItem(index, c, name, bundlePath, w, outcome, previous, System.nanoTime());
+            BulkItem item = new BulkItem(index, c, name, bundlePath, w, outcome, previous, System.nanoTime(),
+                    options.verifyTls().isPresent());
             item.pem = pem;
             item.previousFile = w.loadInRuntime() ? onDisk.content() : null;
             work.add(item);
@@ -770,6 +784,40 @@ final class BulkSession {
         } else {
             VerificationException e = new VerificationException(problem);
             item.finish(target.name(), Outcome.forFailure(e.exitCode()), e.getMessage());
+        }
+    }
+
+    /**
+     * With {@code --verify-tls}, after HAProxy's own listing has confirmed them: a handshake per name of every
+     * certificate changed and verified, and of every one found already deployed, several at once. A certificate
+     * whose names do not present it fails, as on the one-certificate path.
+     */
+    private void verifyServedAll(List<BulkItem> work, Map<Integer, TlsVerification.Expected> unchanged,
+                                 List<CertificateResult> results) {
+        if (options.verifyTls().isEmpty() || options.dryRun()) {
+            return;
+        }
+        List<BulkItem> changed = work.stream()
+                .filter(i -> i.result != null && i.result.outcome().success() && !retry.contains(i)).toList();
+        List<TlsVerification.Expected> expected = new ArrayList<>();
+        changed.forEach(i -> expected.add(new TlsVerification.Expected(i.tlsNames, i.serialHex, i.sha1Fingerprint)));
+        expected.addAll(unchanged.values());
+        List<Optional<VerificationException>> outcomes = TlsVerification.checkAll(options.verifyTls().get(), expected);
+        for (int k = 0; k < changed.size(); k++) {
+            BulkItem item = changed.get(k);
+            outcomes.get(k).ifPresentOrElse(
+                    e -> item.finish(target.name(), Outcome.forFailure(e.exitCode()), e.getMessage()),
+                    () -> item.finish(target.name(), item.outcome, item.work.describe() + "; verified by TLS"));
+        }
+        int k = changed.size();
+        for (int index : unchanged.keySet()) {
+            CertificateResult r = results.get(index);
+            Optional<VerificationException> failure = outcomes.get(k++);
+            results.set(index, failure.isPresent()
+                    ? new CertificateResult(r.target(), r.certificate(), Outcome.forFailure(failure.get().exitCode()),
+                            r.previousSerial(), r.serial(), failure.get().getMessage(), r.millis())
+                    : new CertificateResult(r.target(), r.certificate(), r.outcome(), r.previousSerial(), r.serial(),
+                            "already deployed; verified by TLS", r.millis()));
         }
     }
 

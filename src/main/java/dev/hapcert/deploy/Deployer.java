@@ -139,7 +139,7 @@ public final class Deployer {
                 }
                 session.clearLeftoverTransactions(certificates);
                 List<CertificateResult> results = new ArrayList<>();
-                if (BulkSession.suits(certificates, options)) {
+                if (BulkSession.suits(certificates)) {
                     // Many certificates: pipelined batches, taken as the source delivers them; the session takes
                     // what the bulk path hands back.
                     results.addAll(new BulkSession(client, target, options, notices, progress, session)

@@ -18,8 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -470,26 +468,13 @@ final class TargetSession {
 
     /** With {@code --verify-tls}: a handshake per name must present exactly this leaf. */
     private void verifyServed(Bundle bundle) throws VerificationException {
-        if (options.verifyTls().isEmpty()) {
-            return;
-        }
-        DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
-        for (String name : bundle.dnsNames()) {
-            X509Certificate served = TlsProbe.servedCertificate(endpoint.host(), endpoint.port(), TlsProbe.probeName(name));
-            if (!sameCertificate(served, bundle.leaf())) {
-                throw new VerificationException(endpoint.host() + ":" + endpoint.port() + " serves serial "
-                        + dev.hapcert.cert.HaproxyCertFormat.serial(served) + " for " + name
-                        + ", expected " + bundle.serialHex());
-            }
+        if (options.verifyTls().isPresent()) {
+            TlsVerification.check(options.verifyTls().get(), expected(bundle));
         }
     }
 
-    private static boolean sameCertificate(X509Certificate a, X509Certificate b) {
-        try {
-            return Arrays.equals(a.getEncoded(), b.getEncoded());
-        } catch (CertificateEncodingException e) {
-            return false;
-        }
+    private static TlsVerification.Expected expected(Bundle bundle) {
+        return new TlsVerification.Expected(bundle.dnsNames(), bundle.serialHex(), bundle.sha1Fingerprint());
     }
 
     private static long elapsed(long started) {

@@ -3,6 +3,7 @@ package dev.hapcert.deploy;
 import dev.hapcert.error.VerificationException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -27,11 +28,18 @@ public final class TlsProbe {
 
     public static X509Certificate servedCertificate(String host, int port, String serverName) throws VerificationException {
         try {
+            // A context per probe, so a session cache per probe: a resumed session reports the certificate of the
+            // handshake it resumes, not the one served now (seen with one context shared by concurrent probes).
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new AcceptAnyServer()}, null);
-            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
-                socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
-                socket.setSoTimeout(TIMEOUT_MILLIS);
+            try (Socket tcp = new Socket()) {
+                // Closed with a reset, as HAProxy's own health checks close theirs: a graceful close leaves the
+                // probe's port in TIME_WAIT for a minute, and tens of thousands of probes would run out of ports.
+                tcp.setSoLinger(true, 0);
+                tcp.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+                tcp.setSoTimeout(TIMEOUT_MILLIS);
+                // Not closed itself (that would send close_notify and half-close first): closing tcp ends both.
+                SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(tcp, host, port, false);
                 SSLParameters parameters = socket.getSSLParameters();
                 parameters.setServerNames(List.of(new SNIHostName(serverName)));
                 socket.setSSLParameters(parameters);

@@ -226,6 +226,47 @@ class BulkSessionTest {
     }
 
     @Test
+    void withVerifyTlsEveryCertificateIsCheckedByAHandshakeAndAWrongAddressFailsEachOne() throws Exception {
+        List<DesiredCertificate> all = certs(BATCH + 7, "v");
+        DeployOptions.TlsEndpoint served = new DeployOptions.TlsEndpoint("127.0.0.1", haproxy.httpsPort());
+        DeployReport first = syncVerifyingTls(all, served);
+        assertThat(first.results()).hasSize(all.size()).allSatisfy(r -> {
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED);
+            assertThat(r.detail()).endsWith("; verified by TLS");
+        });
+
+        DeployReport again = syncVerifyingTls(all, served);
+        assertThat(again.results()).allSatisfy(r -> {
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.UNCHANGED);
+            assertThat(r.detail()).isEqualTo("already deployed; verified by TLS");
+        });
+
+        // Another HAProxy answers every name with its own default certificate: each check fails, the unchanged
+        // ones too (a rerun after a failed check must fail again), and the one new certificate is still served and
+        // listed for a restart, as on the one-certificate path.
+        try (HaproxyProcess other = HaproxyProcess.builder().start()) {
+            List<DesiredCertificate> more = new ArrayList<>(all);
+            DesiredCertificate added = cert("w.bulk.test", haproxy.mint("w.bulk.test"));
+            more.add(added);
+            DeployReport wrong = syncVerifyingTls(more, new DeployOptions.TlsEndpoint("127.0.0.1", other.httpsPort()));
+            assertThat(wrong.results()).hasSize(more.size()).allSatisfy(r -> {
+                assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.VERIFY_FAILED);
+                assertThat(r.detail()).startsWith("127.0.0.1:" + other.httpsPort() + " serves serial ")
+                        .contains(", expected " + r.serial());
+            });
+            assertThat(haproxy.servedCertificate("w.bulk.test").getSerialNumber())
+                    .isEqualTo(added.bundle().leaf().getSerialNumber());
+            assertThat(Files.readString(haproxy.crtList()))
+                    .contains(haproxy.certsDir().resolve("w.bulk.test.pem") + "\n");
+        }
+    }
+
+    private DeployReport syncVerifyingTls(List<DesiredCertificate> certificates, DeployOptions.TlsEndpoint endpoint) {
+        DeployOptions options = new DeployOptions(false, false, Optional.of(endpoint), DeployOptions.defaults().lockTimeout());
+        return new Deployer(options, m -> { }).sync(certificates, Set.of(), List.of(target));
+    }
+
+    @Test
     void updatesKeepsAndRefusesOlderInOneRun() throws Exception {
         List<DesiredCertificate> first = certs(6, "m");
         assertThat(sync(first).results()).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.ADDED));
