@@ -171,13 +171,11 @@ public final class Deployer {
                     certificates.names().forEach(name -> wanted.add(TargetSession.certName(target, name)));
                     prune.get().apply(certificates).forEach(name -> wanted.add(TargetSession.certName(target, name)));
                     List<String> removed = new ArrayList<>();
-                    for (String name : owned.names()) {
-                        if (!wanted.contains(name)) {
-                            CertificateResult r = session.remove(name);
-                            results.add(r);
-                            if (r.outcome() == Outcome.REMOVED) {
-                                removed.add(name);
-                            }
+                    for (CertificateResult r : session.removeAll(
+                            owned.names().stream().filter(name -> !wanted.contains(name)).toList())) {
+                        results.add(r);
+                        if (r.outcome() == Outcome.REMOVED) {
+                            removed.add(r.certificate());
                         }
                     }
                     if (!options.dryRun()) {

@@ -96,38 +96,70 @@ final class TargetSession {
     }
 
     /**
-     * Removes a certificate hapcert deployed earlier and the source no longer has, in the order that keeps a
-     * restart valid at every step: the running crt-list entry, the crt-list file line, the certificate store, and
-     * last the bundle file (a file nobody references is harmless; a reference to a missing file stops HAProxy).
+     * Removes certificates hapcert deployed earlier and the source no longer has, in the order that keeps a restart
+     * valid at every step: from HAProxy first (each one's running crt-list entry, then its store), then their lines
+     * from the crt-list file, written once for all of them, and last their bundle files (a file nobody references is
+     * harmless; a reference to a missing file stops HAProxy). Written once per certificate, removing thousands
+     * rewrote and fsynced the whole list thousands of times. One result per name, in order.
      */
-    CertificateResult remove(String certName) {
+    List<CertificateResult> removeAll(List<String> certNames) {
         long started = System.nanoTime();
-        try {
-            if (options.dryRun()) {
-                return new CertificateResult(target.name(), certName, Outcome.PLANNED, null, null,
+        CertificateResult[] results = new CertificateResult[certNames.size()];
+        if (options.dryRun()) {
+            for (int i = 0; i < results.length; i++) {
+                results[i] = new CertificateResult(target.name(), certNames.get(i), Outcome.PLANNED, null, null,
                         "would remove: no longer in the source", elapsed(started));
             }
-            Optional<SslCertDetails> loaded = client.showSslCert(certName);
-            if (runtimeCrtList().remove(certName)) {
-                client.delCrtListEntry(target.crtList(), certName);
+            return List.of(results);
+        }
+        // Out of HAProxy; what HAProxy refuses keeps its line and file.
+        List<Integer> outOfHaproxy = new ArrayList<>();
+        String[] serials = new String[results.length];
+        for (int i = 0; i < results.length; i++) {
+            String certName = certNames.get(i);
+            try {
+                Optional<SslCertDetails> loaded = client.showSslCert(certName);
+                if (runtimeCrtList().remove(certName)) {
+                    client.delCrtListEntry(target.crtList(), certName);
+                }
+                if (loaded.isPresent()) {
+                    client.delSslCert(certName);
+                }
+                serials[i] = loaded.flatMap(SslCertDetails::serial).orElse(null);
+                outOfHaproxy.add(i);
+            } catch (HapcertException e) {
+                results[i] = new CertificateResult(target.name(), certName, Outcome.forFailure(e.exitCode()), null, null,
+                        "removing: " + e.getMessage(), elapsed(started));
             }
-            if (currentCrtListFile().find(certName).isPresent()) {
-                crtListFile = currentCrtListFile().withoutEntry(certName);
+        }
+        try {
+            CrtListFile current = currentCrtListFile();
+            CrtListFile without = current.withoutEntries(outOfHaproxy.stream().map(certNames::get).toList());
+            if (without != current) {
+                crtListFile = without;
                 writeCrtListFile();
             }
-            if (loaded.isPresent()) {
-                client.delSslCert(certName);
-            }
-            Files.deleteIfExists(target.paths().toHost(certName));
-            return new CertificateResult(target.name(), certName, Outcome.REMOVED,
-                    loaded.flatMap(SslCertDetails::serial).orElse(null), null, "no longer in the source", elapsed(started));
         } catch (HapcertException e) {
-            return new CertificateResult(target.name(), certName, Outcome.forFailure(e.exitCode()), null, null,
-                    "removing: " + e.getMessage(), elapsed(started));
-        } catch (IOException e) {
-            return new CertificateResult(target.name(), certName, Outcome.FAILED, null, null,
-                    "removing: " + e.getMessage(), elapsed(started));
+            // Listed on disk with their files still there: a restart loads them again, a rerun removes them.
+            for (int i : outOfHaproxy) {
+                results[i] = new CertificateResult(target.name(), certNames.get(i), Outcome.forFailure(e.exitCode()),
+                        serials[i], null, "removed from HAProxy, but not from the crt-list file, so its bundle file is "
+                        + "kept: " + e.getMessage(), elapsed(started));
+            }
+            return List.of(results);
         }
+        for (int i : outOfHaproxy) {
+            String certName = certNames.get(i);
+            try {
+                Files.deleteIfExists(target.paths().toHost(certName));
+                results[i] = new CertificateResult(target.name(), certName, Outcome.REMOVED, serials[i], null,
+                        "no longer in the source", elapsed(started));
+            } catch (IOException | HapcertException e) {
+                results[i] = new CertificateResult(target.name(), certName, Outcome.FAILED, serials[i], null,
+                        "removing: " + e.getMessage(), elapsed(started));
+            }
+        }
+        return List.of(results);
     }
 
     /**

@@ -279,13 +279,32 @@ public final class CrtListFile {
 
     /** This file without any line for {@code certificatePath}; the same instance if there is none. */
     public CrtListFile withoutEntry(String certificatePath) throws ConfigException {
-        List<Integer> positions = positionsOf(key(certificatePath));
-        if (positions.isEmpty()) {
+        return withoutEntries(List.of(certificatePath));
+    }
+
+    /**
+     * This file without any line for any of {@code certificatePaths}, compared as {@link #find} does, read once for
+     * all of them; the same instance if there is none.
+     */
+    public CrtListFile withoutEntries(Collection<String> certificatePaths) throws ConfigException {
+        Set<String> unwanted = new HashSet<>();
+        for (String path : certificatePaths) {
+            unwanted.add(key(path));
+        }
+        Set<Integer> dropped = new HashSet<>();
+        for (CrtListLine e : entries) {
+            if (unwanted.contains(key(e.certificate()))) {
+                dropped.add(e.lineNumber() - 1);
+            }
+        }
+        if (dropped.isEmpty()) {
             return this;
         }
-        List<String> out = new ArrayList<>(lines);
-        for (int i = positions.size() - 1; i >= 0; i--) {
-            out.remove((int) positions.get(i));
+        List<String> out = new ArrayList<>(lines.size() - dropped.size());
+        for (int i = 0; i < lines.size(); i++) {
+            if (!dropped.contains(i)) {
+                out.add(lines.get(i));
+            }
         }
         return new CrtListFile(origin, out, crtBase);
     }

@@ -261,6 +261,39 @@ class BulkSessionTest {
         }
     }
 
+    @Test
+    void pruningManyTakesEachOutOfHaproxyAndOffTheCrtListFileAndDeletesItsFile() throws Exception {
+        List<DesiredCertificate> all = certs(12, "p");
+        List<String> before = Files.readAllLines(haproxy.crtList());
+        assertThat(sync(all).results()).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.ADDED));
+
+        List<DesiredCertificate> kept = all.subList(0, 4);
+        DeployReport pruned = sync(kept);
+        Map<String, Outcome> outcomes = outcomes(pruned);
+        assertThat(outcomes).hasSize(12);
+        List<String> keptLines = new ArrayList<>(before);
+        for (DesiredCertificate c : kept) {
+            keptLines.add(haproxy.certsDir().resolve(c.name() + ".pem").toString());
+        }
+        assertThat(Files.readAllLines(haproxy.crtList())).containsExactlyInAnyOrderElementsOf(keptLines);
+        try (RuntimeApiClient client = RuntimeApiClient.open(RuntimeApiAddress.unix(haproxy.adminSocket()))) {
+            List<String> listed = client.showCrtList(haproxy.crtList().toString()).stream().map(e -> e.certificate()).toList();
+            for (DesiredCertificate c : all) {
+                String name = haproxy.certsDir().resolve(c.name() + ".pem").toString();
+                boolean keep = kept.contains(c);
+                assertThat(outcomes.get(name)).as(name).isEqualTo(keep ? Outcome.UNCHANGED : Outcome.REMOVED);
+                assertThat(Files.exists(Path.of(name))).as(name).isEqualTo(keep);
+                assertThat(client.showSslCert(name).isPresent()).as(name).isEqualTo(keep);
+                assertThat(listed.contains(name)).as(name).isEqualTo(keep);
+            }
+        }
+        assertThat(OwnershipFile.read(haproxy.certsDir()).names()).hasSize(4);
+        assertThat(haproxy.servedCertificate(kept.get(3).name()).getSerialNumber())
+                .isEqualTo(kept.get(3).bundle().leaf().getSerialNumber());
+        assertThat(haproxy.servedCertificate(all.get(4).name()).getSerialNumber())
+                .isNotEqualTo(all.get(4).bundle().leaf().getSerialNumber());
+    }
+
     private DeployReport syncVerifyingTls(List<DesiredCertificate> certificates, DeployOptions.TlsEndpoint endpoint) {
         DeployOptions options = new DeployOptions(false, false, Optional.of(endpoint), DeployOptions.defaults().lockTimeout());
         return new Deployer(options, m -> { }).sync(certificates, Set.of(), List.of(target));

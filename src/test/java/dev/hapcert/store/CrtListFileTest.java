@@ -125,6 +125,16 @@ class CrtListFileTest {
     }
 
     @Test
+    void withoutEntriesRemovesTheLinesOfSeveralCertificatesComparedAfterCrtBaseAndNormalization() throws Exception {
+        CrtListFile list = CrtListFile.parse("# head\n/c/a.pem\nb.pem\n/c/c.pem\n/c//a.pem x.test\n/c/d.pem\n", "l")
+                .withCrtBase("/c");
+        assertThat(list.withoutEntries(List.of("/c/a.pem", "/c/b.pem", "/c/./d.pem")).render())
+                .isEqualTo("# head\n/c/c.pem\n");
+        assertThat(list.withoutEntries(List.of("/c/zzz.pem"))).isSameAs(list);
+        assertThat(list.withoutEntries(List.of())).isSameAs(list);
+    }
+
+    @Test
     void formatLineBuildsAndValidates() {
         assertThat(CrtListFile.formatLine("/c/a.pem", "", List.of())).isEqualTo("/c/a.pem");
         assertThat(CrtListFile.formatLine("/c/a.pem", " [alpn h2,http/1.1] ", List.of("a.test", "!b.test")))
