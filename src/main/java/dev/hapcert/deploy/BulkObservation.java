@@ -83,7 +83,7 @@ final class BulkObservation {
         inCrtListFile.addAll(crtListFile.listed(names));
     }
 
-    /** {@code show ssl cert <name>} for each command, streamed on one pipeline in sends of {@link #SHOW_BATCH}. */
+    /** {@code show ssl cert <name>} for each command, streamed on one pipeline in sends of {@link #SHOW_BATCH} or more. */
     static List<Reply> showEach(RuntimeApiClient client, List<Command> shows) throws HapcertException {
         List<Reply> all = new ArrayList<>(shows.size());
         showEach(client, shows, all::add);
@@ -96,8 +96,10 @@ final class BulkObservation {
             return;  // the planner asks with no client at all when nothing it plans is loaded
         }
         RuntimeApiTransport.Pipeline pipeline = client.openPipeline(each);
-        for (int from = 0; from < shows.size(); from += SHOW_BATCH) {
-            pipeline.send(shows.subList(from, Math.min(shows.size(), from + SHOW_BATCH)));
+        // Where each send is an exec of its own, fewer and larger ones (replies of about 1 KB each).
+        int per = client.streams() ? SHOW_BATCH : SHOW_BATCH * 4;
+        for (int from = 0; from < shows.size(); from += per) {
+            pipeline.send(shows.subList(from, Math.min(shows.size(), from + per)));
         }
         pipeline.finish();
     }

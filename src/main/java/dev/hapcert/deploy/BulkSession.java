@@ -66,6 +66,12 @@ final class BulkSession {
      */
     static final int BATCH = 100;
     /**
+     * Certificates per batch over a transport that does not stream ({@link RuntimeApiClient#streams()}), where each
+     * batch costs an exec in the container: about a second of HAProxy's work for one exec's 150-300 ms, where batches
+     * of 100 spent more time starting execs than HAProxy spent on the certificates.
+     */
+    static final int BATCH_PER_EXCHANGE = 1000;
+    /**
      * How long a batch waits for the source's next certificate before it goes with those it has: a slow source
      * (one that blocks, or a large store on a slow disk) still has HAProxy working on what was read.
      */
@@ -95,7 +101,7 @@ final class BulkSession {
      */
     BulkSession(RuntimeApiClient client, TargetConfig target, DeployOptions options, Consumer<String> notices,
                 BiConsumer<Integer, Integer> progress, TargetSession fallback) {
-        this(client, target, options, notices, progress, fallback, BATCH);
+        this(client, target, options, notices, progress, fallback, client.streams() ? BATCH : BATCH_PER_EXCHANGE);
     }
 
     /** With another batch size, so that tests cross batch boundaries with few certificates. */

@@ -109,6 +109,12 @@ public final class BatchTransport implements RuntimeApiTransport {
                 + current + "'" + after + (partial.isEmpty() ? "" : "; its last words: " + partial));
     }
 
+    /** Each exchange is a whole connection through the carrier. */
+    @Override
+    public boolean streams() {
+        return false;
+    }
+
     @Override
     public RuntimeApiAddress address() {
         return address;

@@ -88,6 +88,11 @@ public final class RuntimeApiClient implements AutoCloseable {
         return connection.description();
     }
 
+    /** See {@link RuntimeApiTransport#streams()}. */
+    public boolean streams() {
+        return connection.streams();
+    }
+
     /**
      * Sends read-only {@code show} commands now, in one exchange, and keeps their replies for the next calls that
      * send exactly those commands, each reply used once. Any other command first drops what is kept, so a kept reply

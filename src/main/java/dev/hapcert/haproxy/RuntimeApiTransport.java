@@ -55,6 +55,15 @@ public interface RuntimeApiTransport extends AutoCloseable {
     }
 
     /**
+     * Whether a pipeline's commands go out on a live connection as they are sent (a socket), rather than each send
+     * being a round trip of its own (an exec in a container costs 100-300 ms whatever it carries): callers of a
+     * transport that does not stream send fewer, larger batches.
+     */
+    default boolean streams() {
+        return true;
+    }
+
+    /**
      * See {@link #openPipeline}. If the transport fails, the call throws and the stream is over: commands written
      * before may have taken effect, whether or not their replies reached the listener.
      */

@@ -96,6 +96,47 @@ class ContainerIT {
     }
 
     @Test
+    void syncsOverAThousandCertificatesThroughExecsOfAThousandEach() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, "/tmp/admin.sock", false);
+        writeConfig(podman.name(id), "/tmp/admin.sock", "", "");
+        int count = 1100;
+        TestCertificates.Authority ca = TestCertificates.newRootCa("IT Bulk Root");
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        List<TestCertificates.Issued> issued = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            TestCertificates.Issued c = ca.leaf("s" + i + ".bulk.test").serial(randomSerial()).issue();
+            issued.add(c);
+            Files.writeString(store.resolve("s" + i + ".bulk.test.pem"), c.haproxyPem());
+        }
+
+        CommandRun first = sync(store);
+        assertThat(first.exitCode()).as(first.describe()).isZero();
+        assertThat(first.stderr()).contains("through an exec in the container").contains("sync: " + count + " added");
+        List<String> lines = Files.readAllLines(tmp.resolve("etc/crt-list.txt"));
+        assertThat(lines).hasSize(count).doesNotHaveDuplicates();
+        // The first and last of the first exec, the first of the second, the last of all.
+        for (int i : new int[] {0, 999, 1000, count - 1}) {
+            assertThat(HaproxyCertFormat.serial(TlsProbe.servedCertificate("127.0.0.1", port, "s" + i + ".bulk.test")))
+                    .isEqualTo(issued.get(i).serialHex());
+        }
+
+        CommandRun again = sync(store);
+        assertThat(again.exitCode()).as(again.describe()).isZero();
+        assertThat(again.stderr()).contains("sync: " + count + " unchanged");
+        assertThat(Files.readAllLines(tmp.resolve("etc/crt-list.txt"))).isEqualTo(lines);
+    }
+
+    private CommandRun sync(Path store) {
+        Path home = Path.of(System.getProperty("hapcert.home", System.getProperty("user.dir")));
+        long t0 = System.nanoTime();
+        CommandRun run = CommandRun.run(List.of(home.resolve("bin/hapcert").toString(), "sync", "--config",
+                tmp.resolve("hapcert.yml").toString(), "--source", "dir:" + store),
+                Map.of("DOCKER_HOST", podman.address()), tmp, Duration.ofSeconds(300));
+        System.err.printf("hapcert sync: %d ms, exit %d%n", (System.nanoTime() - t0) / 1_000_000, run.exitCode());
+        return run;
+    }
+
+    @Test
     void usesTheBindMountedSocketDirectlyForAContainerFoundByLabel() throws Exception {
         String role = "edge-" + UUID.randomUUID();
         startHaproxy(PodmanEngine.Image.WITH_SOCAT, "/run/haproxy/admin.sock", false, Map.of("dev.hapcert.it", role));
