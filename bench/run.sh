@@ -2,7 +2,7 @@
 # hapcert benchmarks: every figure beside its baseline, measured in the same run, written as one markdown table to
 # bench/results/latest.md (and stdout). See bench/README.md.
 #
-#   bench/run.sh [--quick | --smoke] [--only single,bulk,zero,memory,scale] [--out FILE] [--keep]
+#   bench/run.sh [--quick | --smoke] [--only single,bulk,zero,memory,scale,options] [--out FILE] [--keep]
 #
 # --quick uses small numbers (1,000 certificates instead of 10,000, fewer runs and rotations): minutes, not an hour.
 # --smoke uses tiny ones, to check the harness itself (its test does); its figures mean nothing.
@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-quick=0 smoke=0 keep=0 only=single,bulk,zero,memory,scale out=""
+quick=0 smoke=0 keep=0 only=single,bulk,zero,memory,scale,options out=""
 while [[ $# -gt 0 ]]; do
     case $1 in
         --quick) quick=1 ;;
@@ -38,14 +38,14 @@ fi
 
 # shellcheck source=bench/lib/common.sh
 source "$here/lib/common.sh"
-for s in single bulk zero memory scale; do
+for s in single bulk zero memory scale options; do
     # shellcheck disable=SC1090
     source "$here/lib/$s.sh"
 done
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing (./run bench installs it)" >&2; exit 1; }; }
 for tool in haproxy socat openssl; do need "$tool"; done
-[[ ,$only, == *,bulk,* || ,$only, == *,scale,* ]] && need /usr/bin/time
+[[ ,$only, == *,bulk,* || ,$only, == *,scale,* || ,$only, == *,options,* ]] && need /usr/bin/time
 [[ ,$only, == *,single,* ]] && need hyperfine
 [[ ,$only, == *,zero,* ]] && need wrk
 [[ -f $root/target/hapcert.jar && -d $root/target/test-classes/dev/hapcert/bench ]] ||
@@ -78,6 +78,7 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 [[ ,$only, == *,zero,* ]] && bench_zero
 [[ ,$only, == *,memory,* ]] && bench_memory
 [[ ,$only, == *,scale,* ]] && bench_scale
+[[ ,$only, == *,options,* ]] && bench_options
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out=${out:-$here/results/latest.md}
@@ -93,5 +94,5 @@ mode=$( ((smoke)) && echo ', smoke mode (tiny numbers, figures mean nothing)' ||
     echo "- JDK: $(java_version "$jdk17")$([[ -n $jdk25 ]] && echo ", $(java_version "$jdk25")"); launcher flags as in bin/hapcert (serial GC, C1 only with thresholds x3, -Xmx256m, CDS/AOT archive)"
     echo "- HAProxy: $(haproxy -v | head -n1 | awk '{print $3}'); certificates: P-256 leaves with a P-256 intermediate"
     echo "- Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr); load average before/after: $load_before / $load_after"
-    echo "- Command: \`./run bench$( ((quick)) && echo ' --quick')$( ((smoke)) && echo ' --smoke')$([[ $only != single,bulk,zero,memory,scale ]] && echo " --only $only")\`"
+    echo "- Command: \`./run bench$( ((quick)) && echo ' --quick')$( ((smoke)) && echo ' --smoke')$([[ $only != single,bulk,zero,memory,scale,options ]] && echo " --only $only")\`"
 } | tee "$out"

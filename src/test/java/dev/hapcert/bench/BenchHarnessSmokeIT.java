@@ -27,6 +27,7 @@ class BenchHarnessSmokeIT {
         if (Files.isExecutable(Path.of("/usr/bin/time"))) {
             sections.add("bulk");
             sections.add("scale");
+            sections.add("options");
         }
         if (onPath("hyperfine")) {
             sections.add("single");
@@ -46,6 +47,8 @@ class BenchHarnessSmokeIT {
             assertThat(table).contains("| 1 bulk (floor) |").contains("| 1 bulk (baseline) |");
             assertThat(table).contains("| 1 bulk (scale) | hapcert sync of 100 new certs, s (listed after: 100) |",
                     "| 4 memory (scale) |");
+            assertThat(table).contains("(verified by TLS: 20; listed after: 20) |",
+                    "| 1 bulk (--prune) | hapcert sync --prune removing 10 of those 20 certs, s (listed after: 10) |");
         }
         if (sections.contains("single")) {
             assertThat(table).contains("| 2 single deploy | renewal into 20 certs, median ms (JDK 17");
