@@ -803,8 +803,8 @@ final class BulkSession {
         if (options.verifyTls().isEmpty() || options.dryRun()) {
             return;
         }
-        List<BulkItem> changed = work.stream()
-                .filter(i -> i.result != null && i.result.outcome().success() && !retry.contains(i)).toList();
+        // Those retried alone have no result here: the one-certificate path checks them itself.
+        List<BulkItem> changed = work.stream().filter(i -> i.result != null && i.result.outcome().success()).toList();
         List<TlsVerification.Expected> expected = new ArrayList<>();
         changed.forEach(i -> expected.add(new TlsVerification.Expected(i.tlsNames, i.serialHex, i.sha1Fingerprint)));
         expected.addAll(unchanged.values());
