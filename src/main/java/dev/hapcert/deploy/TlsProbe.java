@@ -22,6 +22,7 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class TlsProbe {
     private static final int TIMEOUT_MILLIS = 5_000;
+    private static final int DRAIN_MILLIS = 1_000;
 
     private TlsProbe() {
     }
@@ -33,23 +34,47 @@ public final class TlsProbe {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new AcceptAnyServer()}, null);
             try (Socket tcp = new Socket()) {
-                // Closed with a reset, as HAProxy's own health checks close theirs: a graceful close leaves the
-                // probe's port in TIME_WAIT for a minute, and tens of thousands of probes would run out of ports.
-                tcp.setSoLinger(true, 0);
+                tcp.setTcpNoDelay(true);  // else the close_notify waits behind the Finished for a delayed ACK (40 ms)
                 tcp.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
                 tcp.setSoTimeout(TIMEOUT_MILLIS);
-                // Not closed itself (that would send close_notify and half-close first): closing tcp ends both.
                 SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(tcp, host, port, false);
                 SSLParameters parameters = socket.getSSLParameters();
                 parameters.setServerNames(List.of(new SNIHostName(serverName)));
                 socket.setSSLParameters(parameters);
                 socket.startHandshake();
                 Certificate[] chain = socket.getSession().getPeerCertificates();
+                closeLeavingTimeWaitToServer(socket, tcp);
                 return (X509Certificate) chain[0];
             }
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new VerificationException("TLS handshake with " + host + ":" + port + " for " + serverName + " failed: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Ends the connection so that the server closes first. Whoever closes first keeps the connection's port in
+     * TIME_WAIT for a minute: on the server's side that costs nothing, on this side tens of thousands of probes in a
+     * minute would run out of ports. A reset instead would leave nothing waiting, but HAProxy then logs each probe as
+     * an "SSL handshake failure" (seen on 2.6: the reset comes before it has read the end of the handshake). So:
+     * close_notify without closing TCP, read until the server has closed (HAProxy does at once, having had no
+     * request), then close. A server that does not close within {@link #DRAIN_MILLIS} is reset after all.
+     */
+    private static void closeLeavingTimeWaitToServer(SSLSocket socket, Socket tcp) {
+        try {
+            socket.close();  // close_notify only: the socket was layered with autoClose false
+            tcp.setSoTimeout(DRAIN_MILLIS);
+            byte[] rest = new byte[512];
+            while (tcp.getInputStream().read(rest) >= 0) {
+                // What HAProxy sends after the handshake (session tickets, its close_notify) is not needed.
+            }
+        } catch (IOException e) {
+            // The certificate is read; the connection only has to end: reset it.
+            try {
+                tcp.setSoLinger(true, 0);
+            } catch (IOException ignored) {
+                // Closed already.
+            }
         }
     }
 

@@ -73,6 +73,7 @@ public final class HaproxyProcess implements AutoCloseable {
         private boolean masterWorker;
         private boolean crtBase;
         private String issuers;
+        private boolean logConnections;
 
         /** Adds {@code stats socket ipv4@127.0.0.1:<free port> level admin}. */
         public Builder tcpSocket() {
@@ -104,6 +105,12 @@ public final class HaproxyProcess implements AutoCloseable {
          */
         public Builder issuersChain(String pem) {
             issuers = pem;
+            return this;
+        }
+
+        /** Logs every connection of the https frontend (HTTP log format) into {@code haproxy.log}, see {@link #log()}. */
+        public Builder logConnections() {
+            logConnections = true;
             return this;
         }
 
@@ -414,7 +421,13 @@ public final class HaproxyProcess implements AutoCloseable {
         if (options.issuers != null) {
             c.append("  issuers-chain-path ").append(issuersDir()).append('\n');
         }
+        if (options.logConnections) {
+            c.append("  log stderr format raw local0 info\n");
+        }
         c.append("defaults\n  mode http\n  timeout client 10s\n  timeout server 10s\n  timeout connect 5s\n");
+        if (options.logConnections) {
+            c.append("  log global\n  option httplog\n");
+        }
         c.append("frontend https\n");
         c.append("  bind 127.0.0.1:").append(httpsPort).append(" ssl crt ").append(defaultCert())
                 .append(" crt-list ").append(crtList()).append('\n');
