@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +67,27 @@ class ReloadFallbackTest {
         assertThat(out.toString()).contains("reloaded");
         assertThat(haproxy.servedCertificate("fallback.example.test").getSerialNumber())
                 .isEqualTo(issued.leaf().getSerialNumber());
+    }
+
+    @Test
+    void aSyncThroughTheReloadChecksEveryCertificateByTls() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        List<TestCertificates.Issued> issued = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            TestCertificates.Issued c = haproxy.mint("r" + i + ".example.test");
+            issued.add(c);
+            HaproxyProcess.writePrivate(store.resolve("r" + i + ".example.test.pem"), c.haproxyPem());
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = new Cli(new PrintWriter(out), new PrintWriter(err), Map.of()).run("sync", "--config",
+                config("", true).toString(), "--source", "dir:" + store, "--verify-tls", "127.0.0.1:" + haproxy.httpsPort());
+        assertThat(code).as(out + "\n" + err).isZero();
+        assertThat(out.toString().lines().filter(l -> l.contains(" reloaded "))).hasSize(30);
+        for (int i : new int[] {0, 29}) {
+            assertThat(haproxy.servedCertificate("r" + i + ".example.test").getSerialNumber())
+                    .isEqualTo(issued.get(i).leaf().getSerialNumber());
+        }
     }
 
     @Test
