@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,8 @@ final class ReloadFallback {
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final Optional<TargetConnector.EngineReload> engineReload;
+    /** How long new workers get to serve after a reload, before 2 ms per certificate more ({@link #verifyServed}). */
+    private final Duration settle;
 
     ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices) {
         this(target, options, notices, Optional.empty());
@@ -46,6 +49,13 @@ final class ReloadFallback {
     /** @param engineReload for a container target: the check and reload through the engine ({@code method: container}) */
     ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices,
                    Optional<TargetConnector.EngineReload> engineReload) {
+        this(target, options, notices, engineReload, Duration.ofSeconds(15));
+    }
+
+    /** With another settling time, so that a test of a check that never passes does not wait 15 s. */
+    ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices,
+                   Optional<TargetConnector.EngineReload> engineReload, Duration settle) {
+        this.settle = settle;
         this.target = target;
         this.options = options;
         this.notices = notices;
@@ -110,16 +120,14 @@ final class ReloadFallback {
                 return results(written, Outcome.UNCHANGED, "files already in place; Runtime API unreachable", started);
             }
             if (inContainer) {
-                String how = engineReload.get().checkAndReload(java.time.Duration.ofSeconds(COMMAND_TIMEOUT_SECONDS));
+                String how = engineReload.get().checkAndReload(Duration.ofSeconds(COMMAND_TIMEOUT_SECONDS));
                 notices.accept(target.name() + ": " + how);
-                verifyServed(written);
-                return results(written, Outcome.RELOADED, "Runtime API unreachable: files written, " + how, started);
+                return verified(written, "Runtime API unreachable: files written, " + how, started);
             }
             check(reload, haproxyConfig);
             reload(reload);
-            verifyServed(written);
-            return results(written, Outcome.RELOADED, "Runtime API unreachable: files written, `haproxy -c` passed, "
-                    + "HAProxy reloaded (" + reload.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")", started);
+            return verified(written, "Runtime API unreachable: files written, `haproxy -c` passed, HAProxy reloaded ("
+                    + reload.method().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")", started);
         } catch (HapcertException e) {
             restore(previous);
             // Every certificate of the feed fails, also those the walk had not reached when it stopped.
@@ -130,6 +138,20 @@ final class ReloadFallback {
             }
             return failed;
         }
+    }
+
+    /**
+     * The results once HAProxy has reloaded: the files are what it now runs on, and what a restart loads, so a
+     * failed {@code --verify-tls} check is reported and the files stay (putting the previous ones back would leave
+     * the disk behind the running HAProxy, and a new certificate's crt-list line gone while it is served).
+     */
+    private List<CertificateResult> verified(List<Written> written, String done, long started) throws HapcertException {
+        try {
+            verifyServed(written);
+        } catch (VerificationException e) {
+            return results(written, Outcome.forFailure(e.exitCode()), done + "; not verified: " + e.getMessage(), started);
+        }
+        return results(written, Outcome.RELOADED, done, started);
     }
 
     private void check(ReloadConfig reload, Path haproxyConfig) throws HapcertException {
@@ -192,7 +214,7 @@ final class ReloadFallback {
             return;
         }
         DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15) + TimeUnit.MILLISECONDS.toNanos(2L * certificates.size());
+        long deadline = System.nanoTime() + settle.toNanos() + TimeUnit.MILLISECONDS.toNanos(2L * certificates.size());
         List<Written> pending = certificates.subList(0, 1);
         boolean all = certificates.size() == 1;
         while (true) {
