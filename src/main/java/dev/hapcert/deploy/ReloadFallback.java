@@ -145,13 +145,15 @@ final class ReloadFallback {
      * failed {@code --verify-tls} check is reported and the files stay (putting the previous ones back would leave
      * the disk behind the running HAProxy, and a new certificate's crt-list line gone while it is served).
      */
-    private List<CertificateResult> verified(List<Written> written, String done, long started) throws HapcertException {
-        try {
-            verifyServed(written);
-        } catch (VerificationException e) {
-            return results(written, Outcome.forFailure(e.exitCode()), done + "; not verified: " + e.getMessage(), started);
+    private List<CertificateResult> verified(List<Written> written, String done, long started) {
+        Map<String, VerificationException> failures = verifyServed(written);
+        List<CertificateResult> out = new ArrayList<>();
+        for (CertificateResult r : results(written, Outcome.RELOADED, done, started)) {
+            VerificationException e = failures.get(r.certificate());
+            out.add(e == null ? r : new CertificateResult(r.target(), r.certificate(), Outcome.forFailure(e.exitCode()),
+                    r.previousSerial(), r.serial(), done + "; not verified: after the reload " + e.getMessage(), r.millis()));
         }
-        return results(written, Outcome.RELOADED, done, started);
+        return out;
     }
 
     private void check(ReloadConfig reload, Path haproxyConfig) throws HapcertException {
@@ -206,46 +208,51 @@ final class ReloadFallback {
     /**
      * New workers need a moment to start after a reload (parsing every certificate: about 7 s for 10,000 here), so
      * with {@code --verify-tls} the first certificate is polled until it is served, then all are checked at once
-     * ({@link TlsVerification}), and those not served yet again every 100 ms, until 15 s plus 2 ms per certificate
-     * have passed since the reload.
+     * ({@link TlsVerification}), and those not served yet again every 100 ms, until {@link #settle} plus 2 ms per
+     * certificate have passed since the reload.
+     *
+     * @return each certificate not served as written, with why; empty when all are (or nothing is checked)
      */
-    private void verifyServed(List<Written> certificates) throws HapcertException {
+    private Map<String, VerificationException> verifyServed(List<Written> certificates) {
+        Map<String, VerificationException> failures = new LinkedHashMap<>();
         if (options.verifyTls().isEmpty() || certificates.isEmpty()) {
-            return;
+            return failures;
         }
         DeployOptions.TlsEndpoint endpoint = options.verifyTls().get();
         long deadline = System.nanoTime() + settle.toNanos() + TimeUnit.MILLISECONDS.toNanos(2L * certificates.size());
         List<Written> pending = certificates.subList(0, 1);
         boolean all = certificates.size() == 1;
         while (true) {
+            boolean late = System.nanoTime() > deadline;
+            if (late && !all) {
+                // The first never came: each certificate's own answer, once.
+                pending = certificates;
+                all = true;
+            }
             List<Optional<VerificationException>> outcomes = TlsVerification.checkAll(endpoint,
                     pending.stream().map(Written::expected).toList());
             List<Written> notYet = new ArrayList<>();
-            VerificationException last = null;
+            failures.clear();
             for (int i = 0; i < pending.size(); i++) {
                 if (outcomes.get(i).isPresent()) {
                     notYet.add(pending.get(i));
-                    last = outcomes.get(i).get();
+                    failures.put(pending.get(i).certName(), outcomes.get(i).get());
                 }
             }
-            if (notYet.isEmpty()) {
-                if (all) {
-                    return;
-                }
+            if (notYet.isEmpty() && !all) {
                 // The new workers serve: now every certificate (the first again, as one handshake of many).
                 pending = certificates;
                 all = true;
                 continue;
             }
-            if (System.nanoTime() > deadline) {
-                throw new VerificationException("after the reload " + last.getMessage()
-                        + (notYet.size() > 1 ? " (and " + (notYet.size() - 1) + " more not served)" : ""));
+            if (notYet.isEmpty() || late) {
+                return failures;
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new VerificationException("interrupted while verifying after the reload");
+                return failures;
             }
             pending = notYet;
         }
