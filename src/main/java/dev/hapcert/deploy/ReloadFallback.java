@@ -42,10 +42,6 @@ final class ReloadFallback {
     /** How long new workers get to serve after a reload, before 2 ms per certificate more ({@link #verifyServed}). */
     private final Duration settle;
 
-    ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices) {
-        this(target, options, notices, Optional.empty());
-    }
-
     /** @param engineReload for a container target: the check and reload through the engine ({@code method: container}) */
     ReloadFallback(TargetConfig target, DeployOptions options, Consumer<String> notices,
                    Optional<TargetConnector.EngineReload> engineReload) {
