@@ -41,7 +41,7 @@ public final class CrtListFile {
     private final List<String> lines;
     private final List<CrtListLine> entries;
     private final Optional<String> crtBase;
-    /** Each certificate's first line by its normalized path, built on the first {@link #find}; or null. */
+    /** See {@link #firstByKey()}; null until first asked. */
     private volatile Map<String, CrtListLine> firstByKey;
 
     private CrtListFile(String origin, List<String> lines, Optional<String> crtBase) throws ConfigException {
@@ -168,7 +168,14 @@ public final class CrtListFile {
 
     /** The first line for {@code certificatePath}, compared after crt-base resolution and normalization. */
     public Optional<CrtListLine> find(String certificatePath) {
-        // Indexed once: a sync asks about every certificate it deploys, and a scan per question is quadratic.
+        return Optional.ofNullable(firstByKey().get(key(certificatePath)));
+    }
+
+    /**
+     * Each certificate's first line by its normalized path, built once: a sync asks about every certificate it
+     * deploys ({@link #find}, {@link #listed}), and a scan of every entry per question is quadratic.
+     */
+    private Map<String, CrtListLine> firstByKey() {
         Map<String, CrtListLine> index = firstByKey;
         if (index == null) {
             index = new HashMap<>();
@@ -177,7 +184,7 @@ public final class CrtListFile {
             }
             firstByKey = index;
         }
-        return Optional.ofNullable(index.get(key(certificatePath)));
+        return index;
     }
 
     /**
@@ -207,18 +214,12 @@ public final class CrtListFile {
         return new CrtListFile(origin, out, crtBase);
     }
 
-    /**
-     * Which of {@code certificatePaths} have a line, compared as {@link #find} does, with the file's entries
-     * normalized once rather than once per path.
-     */
+    /** Which of {@code certificatePaths} have a line, compared as {@link #find} does. */
     public Set<String> listed(Collection<String> certificatePaths) {
-        Set<String> keys = new HashSet<>();
-        for (CrtListLine e : entries) {
-            keys.add(key(e.certificate()));
-        }
+        Map<String, CrtListLine> index = firstByKey();
         Set<String> found = new HashSet<>();
         for (String path : certificatePaths) {
-            if (keys.contains(key(path))) {
+            if (index.containsKey(key(path))) {
                 found.add(path);
             }
         }
@@ -265,16 +266,7 @@ public final class CrtListFile {
         if (!changed) {
             return this;
         }
-        if (!dropped.isEmpty()) {
-            List<String> kept = new ArrayList<>(out.size() - dropped.size());
-            for (int i = 0; i < out.size(); i++) {
-                if (!dropped.contains(i)) {
-                    kept.add(out.get(i));
-                }
-            }
-            out = kept;
-        }
-        return new CrtListFile(origin, out, crtBase);
+        return new CrtListFile(origin, without(out, dropped), crtBase);
     }
 
     /** This file without any line for {@code certificatePath}; the same instance if there is none. */
@@ -300,13 +292,21 @@ public final class CrtListFile {
         if (dropped.isEmpty()) {
             return this;
         }
-        List<String> out = new ArrayList<>(lines.size() - dropped.size());
+        return new CrtListFile(origin, without(lines, dropped), crtBase);
+    }
+
+    /** {@code lines} without those at the given (zero-based) positions. */
+    private static List<String> without(List<String> lines, Set<Integer> dropped) {
+        if (dropped.isEmpty()) {
+            return lines;
+        }
+        List<String> kept = new ArrayList<>(lines.size() - dropped.size());
         for (int i = 0; i < lines.size(); i++) {
             if (!dropped.contains(i)) {
-                out.add(lines.get(i));
+                kept.add(lines.get(i));
             }
         }
-        return new CrtListFile(origin, out, crtBase);
+        return kept;
     }
 
     /** The file's text: every line as it was, each ended by a newline ({@code ""} when there are no lines). */
