@@ -330,9 +330,7 @@ final class BulkSession {
                 results.set(index, r);
                 if (r != null && r.outcome() == Outcome.UNCHANGED && options.verifyTls().isPresent()) {
                     // Nothing to change is not proof of being served: a rerun after a failed check must fail again.
-                    var bundle = batch.get(k).bundle();
-                    unchanged.put(index, new TlsVerification.Expected(bundle.dnsNames(), bundle.serialHex(),
-                            bundle.sha1Fingerprint()));
+                    unchanged.put(index, TlsVerification.Expected.of(batch.get(k).bundle()));
                 }
             }
             return items;

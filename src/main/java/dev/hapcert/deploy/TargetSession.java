@@ -501,12 +501,8 @@ final class TargetSession {
     /** With {@code --verify-tls}: a handshake per name must present exactly this leaf. */
     private void verifyServed(Bundle bundle) throws VerificationException {
         if (options.verifyTls().isPresent()) {
-            TlsVerification.check(options.verifyTls().get(), expected(bundle));
+            TlsVerification.check(options.verifyTls().get(), TlsVerification.Expected.of(bundle));
         }
-    }
-
-    private static TlsVerification.Expected expected(Bundle bundle) {
-        return new TlsVerification.Expected(bundle.dnsNames(), bundle.serialHex(), bundle.sha1Fingerprint());
     }
 
     private static long elapsed(long started) {

@@ -1,5 +1,6 @@
 package dev.hapcert.deploy;
 
+import dev.hapcert.cert.Bundle;
 import dev.hapcert.cert.HaproxyCertFormat;
 import dev.hapcert.error.VerificationException;
 import java.security.cert.X509Certificate;
@@ -25,6 +26,10 @@ final class TlsVerification {
     record Expected(List<String> dnsNames, String serialHex, String sha1Fingerprint) {
         Expected {
             dnsNames = List.copyOf(dnsNames);
+        }
+
+        static Expected of(Bundle bundle) {
+            return new Expected(bundle.dnsNames(), bundle.serialHex(), bundle.sha1Fingerprint());
         }
     }
 
