@@ -61,19 +61,26 @@ timed_check() {
     tail -n1 "$2"
 }
 
+# sync_into DIR SRC [ARGS...]: hapcert sync of dir:SRC (with ARGS) into the running HAProxy of DIR, under GNU time,
+# with the launcher's archive cache $cache; prints "seconds peak-KiB listed-after".
+sync_into() {
+    local d=$1 src=$2 s kb
+    shift 2
+    sync
+    HAPCERT_CACHE_DIR=$cache /usr/bin/time -f '%e %M' -o "$d/sync.time" "$root/bin/hapcert" sync \
+        --haproxy-config "$d/haproxy.cfg" --source "dir:$src" "$@" >"$d/sync.out" 2>"$d/sync.err" || true
+    read -r s kb < <(tail -n1 "$d/sync.time")
+    echo "$s $kb $(printf 'show ssl crt-list %s\n' "$d/crt-list.txt" | api "$d/admin.sock" | grep -c '^/' || true)"
+}
+
 # timed_sync DIR: hapcert sync of the farm's new certificates into a fresh HAProxy in DIR (haproxy.cfg written
 # by the caller); DIR/sync.result holds "seconds peak-KiB listed-after". Not in a subshell: the exit trap must know
 # every HAProxy started.
 timed_sync() {
-    local d=$1 s kb listed
+    local d=$1
     start_haproxy "$d"
-    sync
-    HAPCERT_CACHE_DIR=$cache /usr/bin/time -f '%e %M' -o "$d/sync.time" "$root/bin/hapcert" sync \
-        --haproxy-config "$d/haproxy.cfg" --source "dir:$dir/new" >"$d/sync.out" 2>"$d/sync.err" || true
-    read -r s kb < <(tail -n1 "$d/sync.time")
-    listed=$(printf 'show ssl crt-list %s\n' "$d/crt-list.txt" | api "$d/admin.sock" | grep -c '^/' || true)
+    sync_into "$d" "$dir/new" >"$d/sync.result"
     stop_haproxy "$d"
-    echo "$s $kb $listed" >"$d/sync.result"
 }
 
 # record_cli_archive CACHE DIR: the launcher records the class-data archive of its non-hook commands during the

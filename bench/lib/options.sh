@@ -1,18 +1,7 @@
 # The options of a sync that do more than goal 1's, at the bulk size, beside a plain sync in the same run:
 # --verify-tls (a TLS handshake per name after HAProxy's own listing) and --prune (removing certificates hapcert
-# deployed before). Each into its own fresh HAProxy. Uses fresh_haproxy_dir and record_cli_archive (bulk.sh).
-
-# options_sync DIR SRC [ARGS...]: hapcert sync of dir:SRC into the HAProxy of DIR (running), under GNU time;
-# prints "seconds listed-after".
-options_sync() {
-    local d=$1 src=$2 s kb
-    shift 2
-    sync
-    HAPCERT_CACHE_DIR=$cache /usr/bin/time -f '%e %M' -o "$d/sync.time" "$root/bin/hapcert" sync \
-        --haproxy-config "$d/haproxy.cfg" --source "dir:$src" "$@" >"$d/sync.out" 2>"$d/sync.err" || true
-    read -r s kb < <(tail -n1 "$d/sync.time")
-    echo "$s $(printf 'show ssl crt-list %s\n' "$d/crt-list.txt" | api "$d/admin.sock" | grep -c '^/' || true)"
-}
+# deployed before). Each into its own fresh HAProxy. Uses fresh_haproxy_dir, record_cli_archive and sync_into
+# (bulk.sh).
 
 bench_options() {
     local dir=$work/options
@@ -27,21 +16,21 @@ bench_options() {
     local cache=$dir/cache
     record_cli_archive "$cache" "$dir"
 
-    local plain_s plain_listed tls_s tls_listed verified prune_s prune_listed port
+    local plain_s plain_listed tls_s tls_listed verified prune_s prune_listed port kb
     fresh_haproxy_dir "$dir/plain"
     start_haproxy "$dir/plain"
-    read -r plain_s plain_listed < <(options_sync "$dir/plain" "$dir/new")
+    read -r plain_s kb plain_listed < <(sync_into "$dir/plain" "$dir/new")
     stop_haproxy "$dir/plain"
     note "plain sync: $plain_s s, $plain_listed listed"
 
     fresh_haproxy_dir "$dir/tls"
     port=$(sed -n 's/.*bind 127.0.0.1:\([0-9]*\) .*/\1/p' "$dir/tls/haproxy.cfg")
     start_haproxy "$dir/tls"
-    read -r tls_s tls_listed < <(options_sync "$dir/tls" "$dir/new" --verify-tls "127.0.0.1:$port")
+    read -r tls_s kb tls_listed < <(sync_into "$dir/tls" "$dir/new" --verify-tls "127.0.0.1:$port")
     verified=$(grep -c 'verified by TLS' "$dir/tls/sync.out" || true)
     note "sync --verify-tls: $tls_s s, $tls_listed listed, $verified verified by TLS; $(grep '^hapcert: sync:' "$dir/tls/sync.err" || true)"
     # The same HAProxy, the store down to its first half: --prune removes the rest.
-    read -r prune_s prune_listed < <(options_sync "$dir/tls" "$dir/half" --prune)
+    read -r prune_s kb prune_listed < <(sync_into "$dir/tls" "$dir/half" --prune)
     note "sync --prune: $prune_s s, $prune_listed listed after; $(grep '^hapcert: sync:' "$dir/tls/sync.err" || true)"
     stop_haproxy "$dir/tls"
 
