@@ -47,7 +47,8 @@ class TlsProbeTest {
             if (!Files.isReadable(p)) {
                 continue;
             }
-            for (String line : Files.readAllLines(p).subList(1, Files.readAllLines(p).size())) {
+            List<String> lines = Files.readAllLines(p);  // read once: the table changes between two reads
+            for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 // f[1] local address:port, f[2] remote address:port, f[3] state (06 = TIME_WAIT)
                 if (f[3].equals("06") && f[2].endsWith(":" + hex) && !f[1].endsWith(":" + hex)) {
