@@ -6,6 +6,7 @@ import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.haproxy.Command;
 import dev.hapcert.haproxy.Reply;
+import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.store.CrtListFile;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,11 @@ record BulkCommands(BulkItem item, List<Command> commands, int first, String crt
                 case "set" -> {
                     Matcher m = TRANSACTION_REPLY.matcher(last);
                     if (!m.matches()) {
+                        if (RuntimeApiClient.ongoingTransaction(r.text(), "set '" + item.certName + "'").isPresent()) {
+                            // HAProxy 3.0 refuses a set while another certificate's transaction is open (one left by a
+                            // refused commit, aborted by the clean-up, or another client's): try again alone.
+                            return new Verdict(created, false, true, Optional.empty(), null);
+                        }
                         return new Verdict(created, false, false, Optional.empty(), refused(r, where));
                     }
                     if (!m.group(2).equals(item.certName)) {

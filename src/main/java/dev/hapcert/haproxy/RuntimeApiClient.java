@@ -141,11 +141,9 @@ public final class RuntimeApiClient implements AutoCloseable {
             if (probe.equals("No ongoing transaction!")) {
                 return List.of();
             }
-            String prefix = "The ongoing transaction is about '";
-            String suffix = "' but you are trying to abort a transaction for '" + TRANSACTION_PROBE + "'";
-            if (probe.startsWith(prefix) && probe.endsWith(suffix) && probe.length() > prefix.length() + suffix.length()
-                    && probe.indexOf('\n') < 0) {
-                return List.of(probe.substring(prefix.length(), probe.length() - suffix.length()));
+            Optional<String> open = ongoingTransaction(probe, "abort a transaction for '" + TRANSACTION_PROBE + "'");
+            if (open.isPresent() && probe.indexOf('\n') < 0) {
+                return List.of(open.get());
             }
         }
         Reply r = certCall(listing, SslCertListing.STORES_HEADER);
@@ -173,7 +171,8 @@ public final class RuntimeApiClient implements AutoCloseable {
      * {@code set ssl cert <name> <<payload}: loads a PEM into the (new or existing) transaction for {@code name}.
      * The reply must name exactly {@code name}. HAProxy 2.6.12 answers "Transaction updated for certificate A!" when a
      * transaction for A is open and loads this certificate into it; committing A would then serve this certificate
-     * under A. In that case the poisoned transaction is aborted and the call fails.
+     * under A. In that case the poisoned transaction is aborted and the call fails. HAProxy 3.0.11 refuses the set
+     * instead and A's transaction is left to its owner; the call fails naming it.
      */
     public void setSslCert(String name, String payload) throws HaproxyUnreachableException, HaproxyRefusedException {
         setPayload(name, name, payload);
@@ -195,6 +194,15 @@ public final class RuntimeApiClient implements AutoCloseable {
         Matcher m = TRANSACTION_REPLY.matcher(r.lastLine());
         if (!m.matches()) {
             checkLevel(r);
+            // HAProxy 3.0 names the base certificate for a .key payload too.
+            Optional<String> open = ongoingTransaction(r.text(), "set '" + name + "'")
+                    .or(() -> ongoingTransaction(r.text(), "set '" + sentName + "'"));
+            if (open.isPresent()) {
+                throw new HaproxyRefusedException("HAProxy at " + description() + " refused to load the certificate for '"
+                        + name + "': the transaction of '" + open.get() + "' is open, and HAProxy keeps one certificate"
+                        + " transaction at a time. Another tool or a crashed run left it open; retry once it is committed"
+                        + " or aborted ('abort ssl cert " + open.get() + "' drops it)");
+            }
             throw refused(r);
         }
         String named = m.group(2);
@@ -213,6 +221,25 @@ public final class RuntimeApiClient implements AutoCloseable {
                 + "' into the open transaction of '" + named + "' (an HAProxy 2.6 defect when another certificate's"
                 + " transaction is open); " + aborted + ". Another tool or a crashed run left that transaction open;"
                 + " retry once it is committed or aborted");
+    }
+
+    /**
+     * The open transaction named by HAProxy's refusal of a certificate command for another name: {@code The ongoing
+     * transaction is about 'A' but you are trying to <what>} (the first line). HAProxy 2.6.12 answers so to an
+     * {@code abort}; HAProxy 3.0.11 also to a {@code set}, where 2.6 loads the certificate into A's transaction
+     * instead (see {@link #setSslCert}).
+     *
+     * @param what the rest of the sentence for the command sent, e.g. {@code set '/etc/haproxy/certs/b.pem'}
+     */
+    public static Optional<String> ongoingTransaction(String reply, String what) {
+        String prefix = "The ongoing transaction is about '";
+        String suffix = "' but you are trying to " + what;
+        int end = reply.indexOf('\n');
+        String first = end < 0 ? reply : reply.substring(0, end);
+        if (first.startsWith(prefix) && first.endsWith(suffix) && first.length() > prefix.length() + suffix.length()) {
+            return Optional.of(first.substring(prefix.length(), first.length() - suffix.length()));
+        }
+        return Optional.empty();
     }
 
     /** {@code commit ssl cert <name>}; on failure the transaction stays open and the caller should abort it. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The client against a real HAProxy 2.6 (one process for the class; every test uses its own names). */
+/** The client against a real HAProxy (2.6 in CI; 3.0 by hand; one process for the class; every test uses its own names). */
 class RuntimeApiClientRealHaproxyTest {
     private static HaproxyProcess haproxy;
 
@@ -110,10 +110,22 @@ class RuntimeApiClientRealHaproxyTest {
             }
 
             TestCertificates.Issued newB = haproxy.mint(sniB);
-            assertThatThrownBy(() -> c.setSslCert(b, newB.haproxyPem()))
-                    .isInstanceOf(HaproxyRefusedException.class)
-                    .hasMessageContaining("into the open transaction of '" + a + "'")
-                    .hasMessageContaining("hapcert aborted that transaction");
+            if (c.version().startsWith("2.")) {
+                // 2.6 loads B's certificate into A's transaction; hapcert sees A named in the reply and aborts it.
+                assertThatThrownBy(() -> c.setSslCert(b, newB.haproxyPem()))
+                        .isInstanceOf(HaproxyRefusedException.class)
+                        .hasMessageContaining("into the open transaction of '" + a + "'")
+                        .hasMessageContaining("hapcert aborted that transaction");
+            } else {
+                // 3.0 refuses the set and leaves A's transaction to its owner, which then aborts it.
+                assertThatThrownBy(() -> c.setSslCert(b, newB.haproxyPem()))
+                        .isInstanceOf(HaproxyRefusedException.class)
+                        .hasMessageContaining("refused to load the certificate for '" + b + "': the transaction of '"
+                                + a + "' is open")
+                        .hasMessageContaining("'abort ssl cert " + a + "' drops it");
+                assertThat(c.showSslCertTransactions()).containsExactly(a);
+                c.abortSslCert(a);
+            }
 
             // B's certificate is not left under A: the transaction is gone and A still has its own.
             assertThat(c.showSslCerts().openTransaction()).isEmpty();
@@ -170,7 +182,7 @@ class RuntimeApiClientRealHaproxyTest {
                 assertThat(r.text()).isEqualTo(i % 2 == 0 ? "New empty certificate store '" + name + "'!"
                         : "Certificate '" + name + "' deleted!");
             }
-            assertThat(c.version()).startsWith("2.");
+            assertThat(c.version()).matches("\\d+\\.\\d+.*");
         }
     }
 
@@ -205,7 +217,7 @@ class RuntimeApiClientRealHaproxyTest {
                         : "Certificate '" + name + "' deleted!");
             }
             // Once every reply is in, the connection serves plain exchanges again.
-            assertThat(c.version()).startsWith("2.");
+            assertThat(c.version()).matches("\\d+\\.\\d+.*");
         }
     }
 
@@ -272,7 +284,7 @@ class RuntimeApiClientRealHaproxyTest {
     @Test
     void worksOverTcp() throws Exception {
         try (RuntimeApiClient c = RuntimeApiClient.open(RuntimeApiAddress.parse(haproxy.tcpAddress()))) {
-            assertThat(c.version()).startsWith("2.6");
+            assertThat(c.version()).matches("\\d+\\.\\d+.*");
             assertThat(c.showSslCerts().certificates()).contains(haproxy.defaultCert().toString());
             assertThat(c.showInfo()).containsKey("Pid");
         }
