@@ -61,7 +61,8 @@ final class ReplyFramer {
     String next(boolean hadPayload) {
         int p = Math.max(start, scanned);
         while (p < end) {
-            boolean candidate = p == start || buf[p - 1] == '\n' && (p - 1 == start || buf[p - 2] == '\n');
+            boolean candidate = p == start
+                    || buf[p - 1] == '\n' && (p - 1 == start || buf[p - 2] == '\n' || unknownProcessLine(p - 1));
             if (candidate) {
                 int promptEnd = matchPrompt(p);
                 if (promptEnd == NEED_MORE) {
@@ -89,6 +90,31 @@ final class ReplyFramer {
     }
 
     private static final int NEED_MORE = -2;
+
+    /** How a master CLI answers a command for a process it does not have ({@code @!<pid>}, {@code @<n>}). */
+    static final String UNKNOWN_PROCESS = "Can't find the target PID";
+    private static final byte[] UNKNOWN_PROCESS_BYTES = UNKNOWN_PROCESS.getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Whether the reply so far is the one line a master CLI sends for an unknown process, ending at {@code lineEnd}:
+     * HAProxy 3.0 prints its prompt right after it, with no empty line between (2.6.12 closed the connection).
+     */
+    private boolean unknownProcessLine(int lineEnd) {
+        if (lineEnd - start < UNKNOWN_PROCESS_BYTES.length) {
+            return false;
+        }
+        for (int k = 0; k < UNKNOWN_PROCESS_BYTES.length; k++) {
+            if (buf[start + k] != UNKNOWN_PROCESS_BYTES[k]) {
+                return false;
+            }
+        }
+        for (int k = start; k < lineEnd; k++) {
+            if (buf[k] == '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /**
      * If a prompt starts at {@code p}, the index after it; {@link #NEED_MORE} if the bytes so far could still be

@@ -332,9 +332,15 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
         }
     }
 
-    private void takeReplies(ReplySink sink) {
+    private void takeReplies(ReplySink sink) throws HaproxyUnreachableException {
         String text;
         while (!inFlight.isEmpty() && (text = framer.next(inFlight.peekFirst().hasPayload())) != null) {
+            if (text.startsWith(ReplyFramer.UNKNOWN_PROCESS)) {
+                // HAProxy 3.0's master CLI answers an unknown @<n>/@!<pid> with this line and keeps the connection,
+                // but leaves the commands after it unanswered: the connection is done.
+                broken = true;
+                throw noSuchProcess(inFlight.peekFirst(), ReplyScrubber.oneLine(text), null);
+            }
             sink.accept(new Reply(inFlight.removeFirst(), text));
         }
     }
@@ -362,6 +368,12 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
                 + seconds(timeouts.idle()) + "; HAProxy may be overloaded or stuck");
     }
 
+    private HaproxyUnreachableException noSuchProcess(Command current, String answer, IOException cause) {
+        return new HaproxyUnreachableException("the master CLI at " + address + " has no process for '"
+                + current + "' (" + answer + "); the worker may have been replaced by a reload: run 'show proc'"
+                + " and address a current worker", cause);
+    }
+
     private HaproxyUnreachableException closedWhile(Command current, IOException cause) {
         if (current != null && current.hasPayload()) {
             String subject = current.words().size() >= 4 && current.line().contains("ssl cert")
@@ -374,11 +386,9 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
                     + " or raise tune.bufsize", cause);
         }
         String partial = ReplyScrubber.oneLine(framer.pendingText());
-        if (partial.startsWith("Can't find the target PID")) {
+        if (partial.startsWith(ReplyFramer.UNKNOWN_PROCESS)) {
             // 2.6.12 master CLI: an unknown @<n>/@!<pid> gets this line and the connection is closed.
-            return new HaproxyUnreachableException("the master CLI at " + address + " has no process for '"
-                    + current + "' (" + partial + "); the worker may have been replaced by a reload: run 'show proc'"
-                    + " and address a current worker", cause);
+            return noSuchProcess(current, partial, cause);
         }
         String what = current == null ? "" : " while answering '" + current + "'";
         return new HaproxyUnreachableException("HAProxy closed the Runtime API connection at " + address + what

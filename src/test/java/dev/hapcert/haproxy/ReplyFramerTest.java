@@ -38,6 +38,17 @@ class ReplyFramerTest {
     }
 
     @Test
+    void aMasterCliWithoutTheProcessAnswersOneLineAndItsPrompt() {
+        // Seen on 3.0.11: no empty line before the prompt after this answer (2.6.12 closes the connection instead).
+        String stream = "master> Can't find the target PID matching the prefix '@!999999999'\nmaster> ";
+        assertThat(frame(stream, false, false)).containsExactly("",
+                "Can't find the target PID matching the prefix '@!999999999'");
+        // Any other one-line answer still needs its empty line.
+        assertThat(frame("master> Can't find it\nmaster> x\n\nmaster> ", false, false))
+                .containsExactly("", "Can't find it\nmaster> x");
+    }
+
+    @Test
     void bodyLinesThatLookLikePromptsInsideAReplyDoNotEndIt() {
         // Only a prompt after an empty line ends a reply.
         String stream = "\n> line one\n> not a prompt\n\n> ";
