@@ -5,7 +5,8 @@
 #   build-haproxy-image.sh --without-socat  localhost/hapcert-haproxy-test-nosocat:1  haproxy, sh
 #   build-haproxy-image.sh --without-shell  localhost/hapcert-haproxy-test-noshell:1  haproxy, socat
 # Idempotent: an image whose content label matches the host binaries is kept as it is.
-# PODMAN_RUNTIME (optional) is passed as `podman --runtime`.
+# PODMAN_RUNTIME (optional) is passed as `podman --runtime`. HAPROXY_BINARY (optional) is the haproxy to put in the
+# image as /usr/sbin/haproxy instead of the host's (the suite's HAProxy 3.0 pass, scripts/haproxy-3.0.sh).
 set -euo pipefail
 
 name=localhost/hapcert-haproxy-test:1
@@ -20,7 +21,8 @@ esac
 podman=(podman)
 [ -n "${PODMAN_RUNTIME:-}" ] && podman=(podman --runtime "$PODMAN_RUNTIME")
 
-bins=(/usr/sbin/haproxy)
+haproxy_binary=${HAPROXY_BINARY:-/usr/sbin/haproxy}
+bins=("$haproxy_binary")
 [ $with_socat = 1 ] && bins+=(/usr/bin/socat)
 [ $with_shell = 1 ] && bins+=(/bin/sh)
 for b in "${bins[@]}"; do
@@ -40,7 +42,7 @@ root="$work/rootfs"
 mkdir -p "$root"/{bin,usr/sbin,usr/bin,etc/haproxy,run,tmp,var/run,proc,sys,dev}
 chmod 1777 "$root/tmp"
 for b in "${bins[@]}"; do
-    cp "$b" "$root$b"
+    if [ "$b" = "$haproxy_binary" ]; then cp "$b" "$root/usr/sbin/haproxy"; else cp "$b" "$root$b"; fi
     ldd "$b" | grep -o '/[^ ]*' | while read -r lib; do
         mkdir -p "$root$(dirname "$lib")"
         cp -L "$lib" "$root$lib"

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class HaproxyAcceptsBundleTest {
-    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
+    private static final Path HAPROXY = dev.hapcert.testkit.HaproxyProcess.HAPROXY;
 
     @TempDir
     Path dir;
@@ -69,6 +69,6 @@ class HaproxyAcceptsBundleTest {
         }
         // HAProxy's own message names the file it could not load; it does not print key material.
         assertThat(p.exitValue()).as("haproxy -c: %s", output).isZero();
-        assertThat(output).contains("Configuration file is valid");
+        assertThat(output).doesNotContain("[ALERT]");  // 2.6 adds "Configuration file is valid", 3.0 nothing
     }
 }

@@ -32,7 +32,7 @@ class ReloadFallbackVerificationTest {
             TargetConfig target = new TargetConfig("edge", haproxy.dir().resolve("no-such.sock").toString(), false,
                     haproxy.crtList().toString(), haproxy.certsDir().toString(), PathMapping.IDENTITY,
                     FileOwnership.DEFAULT, Optional.of(new ReloadConfig(ReloadConfig.Method.MASTER_CLI, Optional.empty(),
-                            Optional.empty(), Optional.of(haproxy.masterSocket().toString()), Path.of("/usr/sbin/haproxy"))),
+                            Optional.empty(), Optional.of(haproxy.masterSocket().toString()), HaproxyProcess.HAPROXY)),
                     Optional.of(haproxy.config()), "", LeftoverTransactionPolicy.ABORT, haproxy.dir().resolve("edge.lock"),
                     Optional.empty(), TargetConfig.DEFAULT_PAYLOAD_LIMIT, Optional.empty());
             List<DesiredCertificate> certificates = new ArrayList<>();

@@ -94,7 +94,7 @@ class DoctorTest {
         assertThat(report.exitCode()).isEqualTo(ExitCode.OK);
         assertThat(report.findings()).extracting(Finding::check).contains("config", "runtime-api", "admin-level",
                 "version", "crt-list", "paths", "writable", "key-modes", "transaction", "certbot", "certbot-hook");
-        assertThat(report.of("version").get(0).message()).contains("HAProxy 2.6").contains("add/del/show ssl crt-list");
+        assertThat(report.of("version").get(0).message()).containsPattern("^HAProxy \\d+\\.\\d+").contains("add/del/show ssl crt-list");
         assertThat(report.of("crt-list").get(0).message()).contains(haproxy.crtList().toString());
         assertThat(report.findings()).allSatisfy(f -> assertThat(f.severity()).as(f.toString()).isEqualTo(Severity.OK));
     }

@@ -32,7 +32,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * A real HAProxy ({@code /usr/sbin/haproxy}) in a private temp dir, for tests. It runs in the foreground as a child of
+ * A real HAProxy ({@link #HAPROXY}) in a private temp dir, for tests. It runs in the foreground as a child of
  * the JVM (master-worker mode optional), so {@link #stop()} can kill and reap it and every worker; a JVM shutdown hook
  * stops whatever a test forgot. HAProxy's own output goes to {@code haproxy.log} in its dir and is printed only when
  * a start fails.
@@ -49,7 +49,11 @@ import javax.net.ssl.X509TrustManager;
  * answering 200 "ok".
  */
 public final class HaproxyProcess implements AutoCloseable {
-    public static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
+    /**
+     * Debian's {@code /usr/sbin/haproxy}, or the binary named by {@code -Dhapcert.test.haproxy=...}: {@code ./run
+     * test-haproxy-3.0} runs the suite against HAProxy 3.0 that way (scripts/haproxy-3.0.sh).
+     */
+    public static final Path HAPROXY = Path.of(System.getProperty("hapcert.test.haproxy", "/usr/sbin/haproxy"));
     private static final Set<HaproxyProcess> RUNNING = ConcurrentHashMap.newKeySet();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);

@@ -72,7 +72,7 @@ public final class PodmanEngine implements AutoCloseable {
         if (!image.flag.isEmpty()) {
             cmd.add(image.flag);
         }
-        return run(cmd, Map.of("PODMAN_RUNTIME", runtime)).strip();
+        return run(cmd, Map.of("PODMAN_RUNTIME", runtime, "HAPROXY_BINARY", HaproxyProcess.HAPROXY.toString())).strip();
     }
 
     /**
