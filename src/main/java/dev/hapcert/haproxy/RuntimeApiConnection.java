@@ -35,6 +35,11 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
      * in all, while the sources were still being read.
      */
     public static final int MAX_IN_FLIGHT = 400;
+    /**
+     * Commands written with one gathering write(2). One write per command cost a sync of 10,000 certificates 40,000
+     * system calls on each side of the socket, which shows once HAProxy itself is fast (3.0 with OpenSSL 3.5).
+     */
+    static final int COMMANDS_PER_WRITE = 64;
 
     private final RuntimeApiAddress address;
     private final RuntimeApiTimeouts timeouts;
@@ -211,25 +216,36 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
     private void pump(List<Command> commands, ReplySink sink, int unanswered) throws HaproxyUnreachableException {
         checkNotBroken();
         int nextToWrite = 0;
-        ByteBuffer out = null;
+        // Commands counted in flight whose bytes are not all written yet: out[outFrom..].
+        ByteBuffer[] out = null;
+        int outFrom = 0;
         long lastProgress = System.nanoTime();
         try {
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
             while (true) {
-                // Write eagerly while the window allows; a full socket buffer leaves the rest for when it drains.
+                // Write eagerly while the window allows, several commands per write(2); a full socket buffer leaves
+                // the rest for when it drains.
                 while (true) {
                     if (out == null) {
-                        if (nextToWrite == commands.size() || inFlight.size() >= MAX_IN_FLIGHT) {
+                        int room = Math.min(MAX_IN_FLIGHT - inFlight.size(), commands.size() - nextToWrite);
+                        if (room <= 0) {
                             break;
                         }
-                        Command c = commands.get(nextToWrite++);
-                        out = ByteBuffer.wrap(c.encode());
-                        inFlight.addLast(c);
+                        out = new ByteBuffer[Math.min(room, COMMANDS_PER_WRITE)];
+                        outFrom = 0;
+                        for (int k = 0; k < out.length; k++) {
+                            Command c = commands.get(nextToWrite++);
+                            out[k] = ByteBuffer.wrap(c.encode());
+                            inFlight.addLast(c);
+                        }
                     }
-                    if (channel.write(out) > 0) {
+                    if (channel.write(out, outFrom, out.length - outFrom) > 0) {
                         lastProgress = System.nanoTime();
                     }
-                    if (out.hasRemaining()) {
+                    while (outFrom < out.length && !out[outFrom].hasRemaining()) {
+                        outFrom++;
+                    }
+                    if (outFrom < out.length) {
                         break;
                     }
                     out = null;
@@ -359,6 +375,10 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
             }
             total += n;
             framer.feed(readBuffer.array(), 0, n);
+            if (readBuffer.hasRemaining()) {
+                // A short read emptied the socket: asking again would only return 0 (a system call per reply).
+                return total;
+            }
         }
     }
 

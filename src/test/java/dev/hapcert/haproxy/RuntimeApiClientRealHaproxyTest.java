@@ -222,6 +222,37 @@ class RuntimeApiClientRealHaproxyTest {
     }
 
     @Test
+    void payloadsFarBeyondTheSocketBufferAreWrittenWholeAndAnsweredInOrder() throws Exception {
+        String sni = unique("gather") + ".example.test";
+        String name = haproxy.certsDir().resolve(sni + ".pem").toString();
+        // About 8 KB each (the chain padded with the CA's certificate), 300 of them pipelined: 2.4 MB, so the socket
+        // buffer fills and the gathered writes stop part-way through commands, again and again.
+        StringBuilder pem = new StringBuilder(haproxy.mint(sni).haproxyPem());
+        while (pem.length() < 8_000) {
+            pem.append(TestCertificates.pem(haproxy.ca().certificate()));
+        }
+        List<Command> cmds = new ArrayList<>();
+        cmds.add(Command.of("new", "ssl", "cert", name));
+        for (int i = 0; i < 300; i++) {
+            cmds.add(Command.withPayload(pem.toString(), "set", "ssl", "cert", name));
+        }
+        cmds.add(Command.of("abort", "ssl", "cert", name));
+        cmds.add(Command.of("del", "ssl", "cert", name));
+        try (RuntimeApiClient c = admin()) {
+            List<Reply> replies = c.pipeline(cmds);
+            assertThat(replies).hasSize(cmds.size());
+            assertThat(replies.get(0).text()).isEqualTo("New empty certificate store '" + name + "'!");
+            assertThat(replies.get(1).text()).isEqualTo("Transaction created for certificate " + name + "!");
+            for (int i = 2; i <= 300; i++) {
+                assertThat(replies.get(i).command()).isSameAs(cmds.get(i));
+                assertThat(replies.get(i).text()).isEqualTo("Transaction updated for certificate " + name + "!");
+            }
+            assertThat(replies.get(301).text()).isEqualTo("Transaction aborted for certificate '" + name + "'!");
+            assertThat(replies.get(302).text()).isEqualTo("Certificate '" + name + "' deleted!");
+        }
+    }
+
+    @Test
     void aConnectionWithRepliesStillDueRefusesAnExchange() throws Exception {
         try (RuntimeApiConnection c = RuntimeApiConnection.open(RuntimeApiAddress.unix(haproxy.adminSocket()),
                 RuntimeApiTimeouts.DEFAULT)) {
