@@ -10,7 +10,17 @@
 set -euo pipefail
 
 dir=${1:?usage: scripts/haproxy-3.0.sh DIR}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The Debian mirror apt uses here (DEBIAN_MIRROR overrides it), and apt's HTTP proxy if it has one.
+apt_mirror() {
+    { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{for (i = 2; i <= NF; i++) print $i}'
+      grep -hs '^deb ' /etc/apt/sources.list | awk '{print ($2 ~ /^\[/) ? $3 : $2}'; } | grep -m1 '/debian/\?$' || true
+}
+mirror=${DEBIAN_MIRROR:-$(apt_mirror)}
+mirror=${mirror:-http://deb.debian.org/debian}
+mirror=${mirror%/}
+proxy=$(apt-config dump 2>/dev/null | sed -n 's/^Acquire::http::Proxy "\(.*\)";$/\1/p' | head -n1)
+curl_opts=(-fsS --retry 3)
+[[ -n $proxy ]] && curl_opts+=(--proxy "$proxy")
 suite=trixie
 mkdir -p "$dir/debs" "$dir/root"
 dir=$(cd "$dir" && pwd)
@@ -21,7 +31,7 @@ if [[ -x $dir/haproxy && -L $dir/bin/haproxy ]] && "$dir/haproxy" -v >/dev/null 
 fi
 
 index=$dir/Packages
-curl -fsS --retry 3 "$mirror/dists/$suite/main/binary-amd64/Packages.xz" | xz -dc >"$index"
+curl "${curl_opts[@]}" "$mirror/dists/$suite/main/binary-amd64/Packages.xz" | xz -dc >"$index"
 
 # The files of haproxy and of everything it depends on, found in the index (first alternative of each dependency;
 # packages that only matter to an installed system are left out: nothing here is installed, only unpacked).
@@ -60,7 +70,7 @@ files=$(awk -v want=haproxy '
 
 for f in $files; do
     deb=$dir/debs/${f##*/}
-    [[ -s $deb ]] || curl -fsS --retry 3 -o "$deb" "$mirror/$f"
+    [[ -s $deb ]] || curl "${curl_opts[@]}" -o "$deb" "$mirror/$f"
     dpkg-deb -x "$deb" "$dir/root"
 done
 
