@@ -101,7 +101,7 @@ public final class BatchTransport implements RuntimeApiTransport {
         if (current.hasPayload()) {
             return new HaproxyUnreachableException("HAProxy at " + where + " closed the connection while receiving the"
                     + " payload of '" + current + "'" + after + " (" + current.encodedLength() + " bytes with the"
-                    + " command); in HAProxy 2.6 this happens when a command with its payload exceeds tune.bufsize"
+                    + " command); HAProxy 2.6 and 3.0 do this when a command with its payload exceeds tune.bufsize"
                     + " (16384 bytes by default): raise tune.bufsize, or set payload-limit in hapcert.yml to HAProxy's real tune.bufsize so the key is sent apart");
         }
         String partial = ReplyScrubber.oneLine(framer.pendingText());

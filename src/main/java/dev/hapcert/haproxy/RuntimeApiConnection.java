@@ -401,7 +401,7 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
                     : "the payload of '" + current + "'";
             return new HaproxyUnreachableException("HAProxy closed the connection at " + address
                     + " while receiving " + subject + " (" + current.encodedLength() + " bytes with the command);"
-                    + " in HAProxy 2.6 this happens when a command with its payload exceeds tune.bufsize (16384 bytes"
+                    + " HAProxy 2.6 and 3.0 do this when a command with its payload exceeds tune.bufsize (16384 bytes"
                     + " by default): send the certificates and the key separately (set ssl cert NAME, then NAME.key)"
                     + " or raise tune.bufsize", cause);
         }

@@ -63,7 +63,7 @@ class FaultsWithFakeRuntimeApiTest {
                     .isInstanceOf(HaproxyUnreachableException.class)
                     .hasMessageContaining("HAProxy closed the connection at unix@" + dir.resolve("api.sock")
                             + " while receiving the certificate for /etc/haproxy/certs/x.pem")
-                    .hasMessageContaining("in HAProxy 2.6 this happens when a command with its payload exceeds"
+                    .hasMessageContaining("HAProxy 2.6 and 3.0 do this when a command with its payload exceeds"
                             + " tune.bufsize (16384 bytes")
                     .hasMessageNotContaining("PRIVATE");
             // The connection is dead from then on, and says so.

@@ -151,8 +151,8 @@ public final class ContainerRuntimeApi {
                         + " - check the stats socket path in HAProxy's configuration");
             }
             throw new HaproxyUnreachableException("HAProxy in container " + exec.container().describe()
-                    + " closed the stats socket connection before reading the whole command stream (HAProxy 2.6"
-                    + " does so silently when a command with its payload exceeds tune.bufsize); the reply is cut short");
+                    + " closed the stats socket connection before reading the whole command stream (HAProxy 2.6 and 3.0"
+                    + " do so silently when a command with its payload exceeds tune.bufsize); the reply is cut short");
         }
         return r.stdout();
     }
