@@ -127,6 +127,29 @@ class ReplyParsersTest {
         assertThatThrownBy(() -> SslCertDetails.parse(reply)).isInstanceOf(HaproxyProtocolException.class);
     }
 
+    // ---- another certificate's transaction is open ----
+
+    @Test
+    void theOpenTransactionIsReadFromARefusalForAnotherName() {
+        String a = "/etc/haproxy/certs/a.pem";
+        String b = "/etc/haproxy/certs/b.pem";
+        // 3.0.11's answer to set ssl cert b.pem while a.pem's transaction is open.
+        String refusedSet = "The ongoing transaction is about '" + a + "' but you are trying to set '" + b + "'\n"
+                + "Can't update " + b + "!";
+        assertThat(RuntimeApiClient.ongoingTransaction(refusedSet, "set '" + b + "'")).contains(a);
+        // 2.6.12's (and 3.0.11's) answer to the probe that aborts a name without a transaction.
+        String probe = "The ongoing transaction is about '" + a + "' but you are trying to abort a transaction for"
+                + " 'hapcert:no-such-certificate'";
+        assertThat(RuntimeApiClient.ongoingTransaction(probe,
+                "abort a transaction for '" + RuntimeApiClient.TRANSACTION_PROBE + "'")).contains(a);
+        // Only for the command that was sent: another name, another verb, or other words are not this refusal.
+        assertThat(RuntimeApiClient.ongoingTransaction(refusedSet, "set '" + a + "'")).isEmpty();
+        assertThat(RuntimeApiClient.ongoingTransaction(refusedSet, "commit '" + b + "'")).isEmpty();
+        assertThat(RuntimeApiClient.ongoingTransaction("Can't update " + b + "!", "set '" + b + "'")).isEmpty();
+        assertThat(RuntimeApiClient.ongoingTransaction("The ongoing transaction is about '' but you are trying to set '"
+                + b + "'", "set '" + b + "'")).isEmpty();
+    }
+
     // ---- show ssl crt-list ----
 
     @Test
