@@ -30,7 +30,7 @@ import java.util.Set;
  * (newer versions) and lines with two {@code [}: {@link #render()} always ends with a newline, and parsing refuses
  * what HAProxy would refuse.
  *
- * <p>Each certificate is kept on one line. {@link #withEntry} appends a certificate that is absent, leaves the
+ * <p>Each certificate is kept on one line. {@link #withEntries} appends a certificate that is absent, leaves the
  * file unchanged when the same line is already there, and otherwise replaces the certificate's first line in
  * place (its position matters: the first certificate of a bind line is the default one) and drops any later
  * lines for the same certificate. Certificates are compared by path after HAProxy's crt-base rule and
@@ -187,33 +187,6 @@ public final class CrtListFile {
         return index;
     }
 
-    /**
-     * This file with {@code line} as the one line of its certificate: appended when absent, unchanged when
-     * already present as written, else replacing the certificate's first line in place; later duplicates go.
-     */
-    public CrtListFile withEntry(String line) throws ConfigException {
-        if (line.contains("\n") || line.contains("\r")) {
-            throw new IllegalArgumentException("a crt-list entry is one line");
-        }
-        CrtListLine entry = parseLine(line, 0, "the new crt-list entry").orElseThrow(
-                () -> new IllegalArgumentException("not a crt-list entry (blank or comment): " + line));
-        String wanted = key(entry.certificate());
-        List<Integer> positions = positionsOf(wanted);
-        if (positions.size() == 1 && lines.get(positions.get(0)).equals(line)) {
-            return this;
-        }
-        List<String> out = new ArrayList<>(lines);
-        if (positions.isEmpty()) {
-            out.add(line);
-        } else {
-            out.set(positions.get(0), line);
-            for (int i = positions.size() - 1; i >= 1; i--) {
-                out.remove((int) positions.get(i));
-            }
-        }
-        return new CrtListFile(origin, out, crtBase);
-    }
-
     /** Which of {@code certificatePaths} have a line, compared as {@link #find} does. */
     public Set<String> listed(Collection<String> certificatePaths) {
         Map<String, CrtListLine> index = firstByKey();
@@ -227,11 +200,10 @@ public final class CrtListFile {
     }
 
     /**
-     * This file with every line of {@code newLines} applied as {@link #withEntry} would, one after the other, but
-     * reading the file once: a bulk sync or a reload of a large store applies tens of thousands of lines, and
-     * {@link #withEntry} re-reads the whole file each time. Lines for certificates the file lacks are appended in
-     * the given order; a line for a certificate the file has replaces its first line (the same instance comes back
-     * when nothing changes) and drops any later ones.
+     * This file with every line of {@code newLines} as the one line of its certificate, applied in order and the file
+     * read once (a bulk sync or a reload of a large store applies tens of thousands of lines): lines for
+     * certificates the file lacks are appended in the given order; a line for a certificate the file has replaces
+     * its first line in place and drops any later ones; the same instance comes back when nothing changes.
      */
     public CrtListFile withEntries(List<String> newLines) throws ConfigException {
         Map<String, List<Integer>> positions = new HashMap<>();
@@ -267,11 +239,6 @@ public final class CrtListFile {
             return this;
         }
         return new CrtListFile(origin, without(out, dropped), crtBase);
-    }
-
-    /** This file without any line for {@code certificatePath}; the same instance if there is none. */
-    public CrtListFile withoutEntry(String certificatePath) throws ConfigException {
-        return withoutEntries(List.of(certificatePath));
     }
 
     /**
@@ -338,15 +305,6 @@ public final class CrtListFile {
         return "CrtListFile[" + origin + ", " + entries.size() + " entries]";
     }
 
-    private List<Integer> positionsOf(String key) {
-        List<Integer> positions = new ArrayList<>();
-        for (CrtListLine e : entries) {
-            if (key(e.certificate()).equals(key)) {
-                positions.add(e.lineNumber() - 1);
-            }
-        }
-        return positions;
-    }
 
     // HAProxy names a relative entry crtBase + "/" + entry (not for '@' crt-store references, 3.0+).
     private String key(String certificate) {

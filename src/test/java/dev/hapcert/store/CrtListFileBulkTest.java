@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The bulk forms: {@link CrtListFile#withEntries} equals {@link CrtListFile#withEntry} line by line; {@link CrtListFile#listed}. */
+/** The bulk forms: {@link CrtListFile#withEntries} of many lines equals it applied line by line; {@link CrtListFile#listed}. */
 class CrtListFileBulkTest {
     private static final String FILE = "# kept\n/c/a.pem [alpn h2] a.test\n\n/c/b.pem\n/c/./d.pem\n";
 
@@ -15,7 +15,7 @@ class CrtListFileBulkTest {
         List<String> lines = List.of("/c/x.pem", "/c/b.pem [alpn h2]", "/c/y.pem", "/c/x.pem", "/c/a.pem [alpn h2] a.test");
         CrtListFile oneByOne = file;
         for (String line : lines) {
-            oneByOne = oneByOne.withEntry(line);
+            oneByOne = oneByOne.withEntries(List.of(line));
         }
         CrtListFile bulk = file.withEntries(lines);
         assertThat(bulk.render()).isEqualTo(oneByOne.render())
@@ -32,7 +32,7 @@ class CrtListFileBulkTest {
         List<String> lines = List.of("/c/a.pem", "/c/n.pem", "/c/b.pem [alpn h2]");
         CrtListFile oneByOne = twice;
         for (String line : lines) {
-            oneByOne = oneByOne.withEntry(line);
+            oneByOne = oneByOne.withEntries(List.of(line));
         }
         assertThat(twice.withEntries(lines).render()).isEqualTo(oneByOne.render())
                 .isEqualTo("/c/a.pem\n/c/b.pem [alpn h2]\n/c/n.pem\n");

@@ -96,32 +96,32 @@ class CrtListFileTest {
     }
 
     @Test
-    void withEntryAppendsKeepsOrReplacesInPlace() throws Exception {
+    void withEntriesAppendsKeepsOrReplacesInPlace() throws Exception {
         CrtListFile list = CrtListFile.parse(HAND_WRITTEN, "l").withCrtBase("/etc/haproxy/certs");
         String added = "/etc/haproxy/certs/new.pem [alpn h2] new.test";
-        CrtListFile appended = list.withEntry(added);
+        CrtListFile appended = list.withEntries(List.of(added));
         assertThat(appended.render()).isEqualTo(HAND_WRITTEN + added + "\n");
-        assertThat(appended.withEntry(added)).isSameAs(appended);
+        assertThat(appended.withEntries(List.of(added))).isSameAs(appended);
 
         String replacement = "/etc/haproxy/certs/cert2.pem [alpn http/1.1]";
-        CrtListFile replaced = list.withEntry(replacement);
+        CrtListFile replaced = list.withEntries(List.of(replacement));
         assertThat(replaced.render()).isEqualTo(HAND_WRITTEN.replace("cert2.pem [alpn h2,http/1.1]", replacement));
         assertThat(replaced.find("cert2.pem")).map(CrtListLine::lineNumber).contains(5);
     }
 
     @Test
-    void withEntryLeavesOneLinePerCertificate() throws Exception {
+    void withEntriesLeavesOneLinePerCertificate() throws Exception {
         CrtListFile list = CrtListFile.parse("/c/a.pem\n# keep\n/c/b.pem\n/c//a.pem x.test\n", "l");
-        assertThat(list.withEntry("/c/a.pem [alpn h2]").render()).isEqualTo("/c/a.pem [alpn h2]\n# keep\n/c/b.pem\n");
+        assertThat(list.withEntries(List.of("/c/a.pem [alpn h2]")).render()).isEqualTo("/c/a.pem [alpn h2]\n# keep\n/c/b.pem\n");
         // Even the same line as the first one collapses the later duplicate.
-        assertThat(list.withEntry("/c/a.pem").render()).isEqualTo("/c/a.pem\n# keep\n/c/b.pem\n");
+        assertThat(list.withEntries(List.of("/c/a.pem")).render()).isEqualTo("/c/a.pem\n# keep\n/c/b.pem\n");
     }
 
     @Test
-    void withoutEntryRemovesEveryLineOfTheCertificateOnly() throws Exception {
+    void withoutEntriesRemovesEveryLineOfTheCertificateOnly() throws Exception {
         CrtListFile list = CrtListFile.parse("# head\n/c/a.pem\n/c/b.pem\n/c/a.pem x.test\n", "l");
-        assertThat(list.withoutEntry("/c/a.pem").render()).isEqualTo("# head\n/c/b.pem\n");
-        assertThat(list.withoutEntry("/c/zzz.pem")).isSameAs(list);
+        assertThat(list.withoutEntries(List.of("/c/a.pem")).render()).isEqualTo("# head\n/c/b.pem\n");
+        assertThat(list.withoutEntries(List.of("/c/zzz.pem"))).isSameAs(list);
     }
 
     @Test
