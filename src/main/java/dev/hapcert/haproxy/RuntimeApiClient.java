@@ -194,9 +194,8 @@ public final class RuntimeApiClient implements AutoCloseable {
         Matcher m = TRANSACTION_REPLY.matcher(r.lastLine());
         if (!m.matches()) {
             checkLevel(r);
-            // HAProxy 3.0 names the base certificate for a .key payload too.
-            Optional<String> open = ongoingTransaction(r.text(), "set '" + name + "'")
-                    .or(() -> ongoingTransaction(r.text(), "set '" + sentName + "'"));
+            // HAProxy 3.0.11 names the base certificate for a .key payload too ("... trying to set '/x/b.pem'").
+            Optional<String> open = ongoingTransaction(r.text(), "set '" + name + "'");
             if (open.isPresent()) {
                 throw new HaproxyRefusedException("HAProxy at " + description() + " refused to load the certificate for '"
                         + name + "': the transaction of '" + open.get() + "' is open, and HAProxy keeps one certificate"
