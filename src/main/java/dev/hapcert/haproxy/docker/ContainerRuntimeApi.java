@@ -131,19 +131,19 @@ public final class ContainerRuntimeApi {
     public byte[] carry(byte[] stream) throws HapcertException {
         // The exec is bounded as a whole, not by its silences: a stream of a thousand bundles is HAProxy's work of
         // several seconds (more with RSA 4096 keys or a crt-list on many bind lines), so it gets 10 ms per KB more.
-        Duration timeout = this.timeout.plusMillis(stream.length / 100);
-        ExecResult r = exec.run(tool.argv(socketPath), stream, timeout);
+        Duration streamTimeout = timeout.plusMillis(stream.length / 100);
+        ExecResult r = exec.run(tool.argv(socketPath), stream, streamTimeout);
         if (assumed && r.exitCode() == 127) {
             tool = detectTool(exec).orElseThrow(() -> noTool(exec, socketPath));
             assumed = false;
-            r = exec.run(tool.argv(socketPath), stream, timeout);
+            r = exec.run(tool.argv(socketPath), stream, streamTimeout);
         }
         assumed = false;
         // A reset means the tool ended without reading all of its input: HAProxy closed the connection early.
         if (r.exitCode() != 0 || r.stderrText().contains(ENGINE_STREAM_RESET)) {
             // Connect again without input: the first attempt's error text may be lost with its unread input,
             // and a clean connect tells a wrong socket path from HAProxy hanging up in the middle of the stream.
-            ExecResult probe = exec.run(tool.probeArgv(socketPath), new byte[0], this.timeout);
+            ExecResult probe = exec.run(tool.probeArgv(socketPath), new byte[0], timeout);
             if (probe.exitCode() != 0) {
                 throw new HaproxyUnreachableException(tool.kind().command() + " in container "
                         + exec.container().describe() + " could not connect to HAProxy's stats socket " + socketPath
