@@ -50,8 +50,8 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class HaproxyProcess implements AutoCloseable {
     /**
-     * Debian's {@code /usr/sbin/haproxy}, or the binary named by {@code -Dhapcert.test.haproxy=...}: {@code ./run
-     * test-haproxy-3.0} runs the suite against HAProxy 3.0 that way (scripts/haproxy-3.0.sh).
+     * Debian's {@code /usr/sbin/haproxy}, or the binary named by {@code -Dhapcert.test.haproxy=...}: the second pass
+     * of {@code ./run test} runs the suite against HAProxy 3.0 that way (scripts/haproxy-3.0.sh).
      */
     public static final Path HAPROXY = Path.of(System.getProperty("hapcert.test.haproxy", "/usr/sbin/haproxy"));
     private static final Set<HaproxyProcess> RUNNING = ConcurrentHashMap.newKeySet();
