@@ -37,7 +37,7 @@ public final class RuntimeApiConnection implements RuntimeApiTransport {
     public static final int MAX_IN_FLIGHT = 400;
     /**
      * Commands written with one gathering write(2). One write per command cost a sync of 10,000 certificates 40,000
-     * system calls on each side of the socket, which shows once HAProxy itself is fast (3.0 with OpenSSL 3.5).
+     * system calls on each side of the socket; with 64, about 8,300 (no change in its time beyond the noise).
      */
     static final int COMMANDS_PER_WRITE = 64;
 
