@@ -250,7 +250,45 @@ public final class DockerEngine implements AutoCloseable {
         return new ContainerInspection(r.getId(), r.getName(), running, status, mounts, command, labels);
     }
 
+    /**
+     * The version to speak. {@code /_ping} names the newest the engine serves in its {@code Api-Version} header
+     * (what the docker CLI negotiates with): when that lies within this client's range it is the answer, since an
+     * engine serves its own newest version. Only otherwise does the whole range matter, and only {@code /version}
+     * gives it; Podman takes about 230 ms to answer {@code /version} (it gathers host details) against 1 ms for
+     * {@code /_ping}, a third of a whole container deploy.
+     */
     private static ApiVersion negotiate(String address, DockerHttpClient http) throws HapcertException {
+        ApiVersion pinged = pingedVersion(address, http);
+        if (pinged != null && pinged.compareTo(ApiVersion.CLIENT_MIN) >= 0 && pinged.compareTo(ApiVersion.CLIENT_MAX) <= 0) {
+            return pinged;
+        }
+        return negotiateFromVersionRange(address, http);
+    }
+
+    /**
+     * The engine's newest API version from {@code /_ping}, or null when the answer does not say (an error status, no
+     * header, or one that is no version): {@code /version} is asked then.
+     *
+     * @throws HaproxyUnreachableException when the engine cannot be reached at all
+     */
+    private static ApiVersion pingedVersion(String address, DockerHttpClient http) throws HapcertException {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path("/_ping").build();
+        String header;
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            response.getBody().readAllBytes();
+            header = response.getStatusCode() == 200 ? response.getHeader("Api-Version") : null;
+        } catch (IOException | RuntimeException e) {
+            throw connectionFailure(address, "ping it", e);
+        }
+        try {
+            return header == null ? null : ApiVersion.parse(header);
+        } catch (InvalidInputException e) {
+            return null;
+        }
+    }
+
+    private static ApiVersion negotiateFromVersionRange(String address, DockerHttpClient http) throws HapcertException {
         JsonNode version;
         // Unversioned /version is served by every engine, whatever versions it accepts elsewhere.
         DockerHttpClient.Request request = DockerHttpClient.Request.builder()

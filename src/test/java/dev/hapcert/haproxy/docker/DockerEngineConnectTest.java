@@ -25,7 +25,8 @@ class DockerEngineConnectTest {
              DockerEngine engine = DockerEngine.connect("unix://" + tmp.resolve("d.sock"))) {
             assertThat(engine.apiVersion()).isEqualTo(ApiVersion.CLIENT_MAX);
             assertThatThrownBy(() -> engine.inspect(new ContainerRef.NameOrId("haproxy")));
-            assertThat(fake.requestLines).contains("GET /version HTTP/1.1")
+            // Its ping names 1.52, beyond this client: only /version tells whether the engine still serves 1.51.
+            assertThat(fake.requestLines).startsWith("GET /_ping HTTP/1.1", "GET /version HTTP/1.1")
                     .anySatisfy(l -> assertThat(l).startsWith("GET /v1.51/containers/haproxy/json"));
         }
     }
@@ -37,6 +38,25 @@ class DockerEngineConnectTest {
             try (DockerEngine engine = DockerEngine.connect("tcp://127.0.0.1:" + a.getPort())) {
                 assertThat(engine.apiVersion()).isEqualTo(new ApiVersion(1, 41));
             }
+        }
+    }
+
+    @Test
+    void anEngineWhoseNewestVersionThisClientSpeaksIsNegotiatedByItsPingAlone() throws Exception {
+        // Podman 4 and 5 name 1.41: an engine serves its own newest version, so its range is not needed.
+        try (FakeEngine fake = FakeEngine.onUnixSocket(tmp.resolve("d.sock"), "1.41", "1.24", TOO_OLD);
+             DockerEngine engine = DockerEngine.connect("unix://" + tmp.resolve("d.sock"))) {
+            assertThat(engine.apiVersion()).isEqualTo(new ApiVersion(1, 41));
+            assertThat(fake.requestLines).containsExactly("GET /_ping HTTP/1.1");
+        }
+    }
+
+    @Test
+    void anEngineWhosePingNamesNoVersionIsAskedForItsRange() throws Exception {
+        try (FakeEngine fake = FakeEngine.withoutPingHeader(tmp.resolve("d.sock"), "1.41", "1.24", TOO_OLD);
+             DockerEngine engine = DockerEngine.connect("unix://" + tmp.resolve("d.sock"))) {
+            assertThat(engine.apiVersion()).isEqualTo(new ApiVersion(1, 41));
+            assertThat(fake.requestLines).containsExactly("GET /_ping HTTP/1.1", "GET /version HTTP/1.1");
         }
     }
 

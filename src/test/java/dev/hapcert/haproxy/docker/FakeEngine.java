@@ -17,18 +17,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in Docker engine for the one fault a real Podman cannot produce: refusing API versions (Podman 4
- * accepts any). It answers {@code /version} with the given range and every other request with Docker 29's
- * exact 400 refusal, and records the request lines it saw.
+ * accepts any). It answers {@code /_ping} as Docker does (its newest version in an {@code Api-Version} header,
+ * left out when built {@link #withoutPingHeader}), {@code /version} with the given range and every other request
+ * with Docker 29's exact 400 refusal, and records the request lines it saw.
  */
 final class FakeEngine implements AutoCloseable {
     private final ServerSocketChannel server;
     private final String versionJson;
     private final String refusal;
+    private final String pingHeader;
     final List<String> requestLines = new CopyOnWriteArrayList<>();
     private final Thread thread;
 
-    private FakeEngine(ServerSocketChannel server, String apiVersion, String minVersion, String refusal) {
+    private FakeEngine(ServerSocketChannel server, String apiVersion, String minVersion, String refusal, boolean pingHeader) {
         this.server = server;
+        this.pingHeader = pingHeader ? "Api-Version: " + apiVersion + "\r\n" : "";
         this.versionJson = "{\"Version\":\"29.0.0\",\"ApiVersion\":\"" + apiVersion + "\",\"MinAPIVersion\":\""
                 + minVersion + "\",\"Os\":\"linux\"}";
         this.refusal = refusal;
@@ -40,13 +43,21 @@ final class FakeEngine implements AutoCloseable {
     static FakeEngine onUnixSocket(Path socket, String apiVersion, String minVersion, String refusal) throws IOException {
         ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         s.bind(UnixDomainSocketAddress.of(socket));
-        return new FakeEngine(s, apiVersion, minVersion, refusal);
+        return new FakeEngine(s, apiVersion, minVersion, refusal, true);
+    }
+
+    /** An engine whose {@code /_ping} names no version (a proxy in front of the engine may drop the header). */
+    static FakeEngine withoutPingHeader(Path socket, String apiVersion, String minVersion, String refusal)
+            throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        s.bind(UnixDomainSocketAddress.of(socket));
+        return new FakeEngine(s, apiVersion, minVersion, refusal, false);
     }
 
     static FakeEngine onLoopback(String apiVersion, String minVersion, String refusal) throws IOException {
         ServerSocketChannel s = ServerSocketChannel.open();
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        return new FakeEngine(s, apiVersion, minVersion, refusal);
+        return new FakeEngine(s, apiVersion, minVersion, refusal, true);
     }
 
     SocketAddress address() throws IOException {
@@ -59,11 +70,14 @@ final class FakeEngine implements AutoCloseable {
                 String head = readHead(ch);
                 String line = head.lines().findFirst().orElse("");
                 requestLines.add(line);
+                boolean ping = line.startsWith("GET /_ping ");
                 boolean version = line.startsWith("GET /version ");
-                String body = version ? versionJson : "{\"message\":\"" + refusal + "\"}";
-                String status = version ? "200 OK" : "400 Bad Request";
+                String body = ping ? "OK" : version ? versionJson : "{\"message\":\"" + refusal + "\"}";
+                String status = ping || version ? "200 OK" : "400 Bad Request";
+                String headers = (ping ? pingHeader + "Content-Type: text/plain" : "Content-Type: application/json")
+                        + "\r\n";
                 byte[] b = body.getBytes(StandardCharsets.UTF_8);
-                ch.write(ByteBuffer.wrap(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+                ch.write(ByteBuffer.wrap(("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: "
                         + b.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
                 ch.write(ByteBuffer.wrap(b));
             } catch (IOException e) {
