@@ -1,6 +1,5 @@
 package dev.hapcert.deploy;
 
-import dev.hapcert.cert.Bundle;
 import dev.hapcert.config.TargetConfig;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
@@ -34,18 +33,11 @@ record BulkCommands(BulkItem item, List<Command> commands, int first, String crt
             if (w.createInRuntime()) {
                 out.add(Command.of("new", "ssl", "cert", name));
             }
-            Bundle bundle = item.certificate.bundle();
-            boolean keyApart;
             try {
-                keyApart = BundlePayloads.keyApart(name, bundle, form, item.pem, target.payloadLimit());
+                out.addAll(BundlePayloads.setCommands(name, item.certificate.bundle(), form, item.pem,
+                        target.payloadLimit()));
             } catch (HaproxyRefusedException tooLarge) {
                 return new BulkCommands(item, List.of(), first, line, tooLarge);
-            }
-            if (keyApart) {
-                out.add(Command.withPayload(form.certificatesPem(bundle), "set", "ssl", "cert", name));
-                out.add(Command.withPayload(bundle.keyPem(), "set", "ssl", "cert", name + ".key"));
-            } else {
-                out.add(Command.withPayload(BundlePayloads.whole(item.pem), "set", "ssl", "cert", name));
             }
             out.add(Command.of("commit", "ssl", "cert", name));
         }

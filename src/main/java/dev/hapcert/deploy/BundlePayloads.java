@@ -2,7 +2,9 @@ package dev.hapcert.deploy;
 
 import dev.hapcert.cert.Bundle;
 import dev.hapcert.error.HaproxyRefusedException;
+import dev.hapcert.haproxy.Command;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * How a bundle travels in {@code set ssl cert}. In HAProxy 2.6 a command with its payload must fit in one buffer
@@ -20,6 +22,21 @@ final class BundlePayloads {
     /** The whole bundle, key, leaf and chain ({@link BundleForm#pem}), as one payload. */
     static String whole(byte[] haproxyPem) {
         return new String(haproxyPem, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The {@code set ssl cert} commands that load a bundle into the transaction of {@code certName}: the whole bundle,
+     * or the certificates and then the key apart when together they exceed {@code payloadLimit}.
+     *
+     * @throws HaproxyRefusedException when even the certificates alone exceed the limit
+     */
+    static List<Command> setCommands(String certName, Bundle bundle, BundleForm form, byte[] haproxyPem,
+                                     int payloadLimit) throws HaproxyRefusedException {
+        if (keyApart(certName, bundle, form, haproxyPem, payloadLimit)) {
+            return List.of(Command.withPayload(form.certificatesPem(bundle), "set", "ssl", "cert", certName),
+                    Command.withPayload(bundle.keyPem(), "set", "ssl", "cert", certName + ".key"));
+        }
+        return List.of(Command.withPayload(whole(haproxyPem), "set", "ssl", "cert", certName));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.VerificationException;
+import dev.hapcert.haproxy.Command;
 import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.source.CertificateFeed;
@@ -331,11 +332,23 @@ final class TargetSession {
                 crtListFile();
             }
         }
+        String line = CrtListFile.formatLine(certName, target.sslOptions(), List.of());
         if (work.loadInRuntime()) {
             byte[] previousFile = work.writeBundle() ? AtomicFileWriter.currentContent(bundlePath) : null;
             boolean created = false;
             boolean fileWritten = false;
+            // Where each exchange is an exec (~150 ms), the change goes in two: what loads the bundle, then, once
+            // HAProxy took it and the file is written, the commit, the crt-list entry and the verification's look.
+            boolean inTwoExchanges = !client.streams();
             try {
+                if (inTwoExchanges) {
+                    List<Command> load = new ArrayList<>();
+                    if (work.createInRuntime()) {
+                        load.add(Command.of("new", "ssl", "cert", certName));
+                    }
+                    load.addAll(BundlePayloads.setCommands(certName, bundle, form, pem, target.payloadLimit()));
+                    client.sendAhead(load);
+                }
                 if (work.createInRuntime()) {
                     client.newSslCert(certName);
                     created = true;
@@ -346,6 +359,19 @@ final class TargetSession {
                     AtomicFileWriter.write(bundlePath, pem, target.files());
                     fileWritten = true;
                 }
+                if (inTwoExchanges) {
+                    // Safe to send together: a failed commit leaves an empty or old store, and HAProxy refuses to add
+                    // an empty store to a crt-list. The exec connects after the file was written, so a reload since
+                    // then loads the new file; the look on this connection is as good as the one on a new connection
+                    // that verify() opens on a socket.
+                    List<Command> commit = new ArrayList<>();
+                    commit.add(Command.of("commit", "ssl", "cert", certName));
+                    if (work.addRuntimeCrtListEntry()) {
+                        commit.add(Command.withPayload(line, "add", "ssl", "crt-list", target.crtList()));
+                    }
+                    commit.add(Command.of("show", "ssl", "cert", certName));
+                    client.sendAhead(commit);
+                }
                 client.commitSslCert(certName);
                 CrashPoint.reached("after-commit");
             } catch (HapcertException | RuntimeException e) {
@@ -355,7 +381,6 @@ final class TargetSession {
         } else if (work.writeBundle()) {
             AtomicFileWriter.write(bundlePath, pem, target.files());
         }
-        String line = CrtListFile.formatLine(certName, target.sslOptions(), List.of());
         if (work.addRuntimeCrtListEntry()) {
             client.addCrtListEntry(target.crtList(), line);
             if (runtimeCrtList != null) {
@@ -477,25 +502,33 @@ final class TargetSession {
 
     /**
      * Checks on a NEW connection: one opened before a reload stays with the old worker, which takes the commit and
-     * reports success while the new worker, started from the files, serves what they held before.
+     * reports success while the new worker, started from the files, serves what they held before. Where every exchange
+     * is a connection of its own (an exec), the look went with the commit, on a connection opened after the file was
+     * written (see apply).
      */
     private void verify(DesiredCertificate certificate, String certName) throws HapcertException {
-        Bundle bundle = certificate.bundle();
-        String rerun = " (was HAProxy reloaded or restarted during the deploy? run the same deploy again)";
-        try (RuntimeApiClient now = client.reconnect()) {
-            SslCertDetails loaded = now.showSslCert(certName).orElseThrow(() -> new VerificationException(
-                    "after the commit HAProxy does not list " + certName + rerun));
-            if (!loadedFrom(loaded).matches(bundle)) {
-                throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for "
-                        + certName + " after the commit, expected " + bundle.serialHex() + rerun);
+        if (client.streams()) {
+            try (RuntimeApiClient now = client.reconnect()) {
+                verifyLoaded(now, certificate.bundle(), certName);
             }
-            if (loaded.status() != SslCertDetails.Status.USED) {
-                throw new VerificationException("HAProxy loaded " + certName + " but no crt-list uses it (status "
-                        + loaded.status() + "); check that " + target.crtList() + " is the crt-list of a bind line"
-                        + rerun);
-            }
+        } else {
+            verifyLoaded(client, certificate.bundle(), certName);
         }
-        verifyServed(bundle);
+        verifyServed(certificate.bundle());
+    }
+
+    private void verifyLoaded(RuntimeApiClient now, Bundle bundle, String certName) throws HapcertException {
+        String rerun = " (was HAProxy reloaded or restarted during the deploy? run the same deploy again)";
+        SslCertDetails loaded = now.showSslCert(certName).orElseThrow(() -> new VerificationException(
+                "after the commit HAProxy does not list " + certName + rerun));
+        if (!loadedFrom(loaded).matches(bundle)) {
+            throw new VerificationException("HAProxy reports serial " + loaded.serial().orElse("(none)") + " for "
+                    + certName + " after the commit, expected " + bundle.serialHex() + rerun);
+        }
+        if (loaded.status() != SslCertDetails.Status.USED) {
+            throw new VerificationException("HAProxy loaded " + certName + " but no crt-list uses it (status "
+                    + loaded.status() + "); check that " + target.crtList() + " is the crt-list of a bind line" + rerun);
+        }
     }
 
     /** With {@code --verify-tls}: a handshake per name must present exactly this leaf. */

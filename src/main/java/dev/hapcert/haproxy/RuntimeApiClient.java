@@ -35,8 +35,10 @@ public final class RuntimeApiClient implements AutoCloseable {
     private final RuntimeApiTransport connection;
     private final RuntimeApiTimeouts timeouts;
     private final String route;
-    /** Replies fetched ahead by {@link #readAhead}, each handed out once; dropped by any other command. */
-    private final List<Reply> readAhead = new ArrayList<>();
+    /** Replies fetched by {@link #readAhead} or {@link #sendAhead}, each handed out once; dropped by any other command. */
+    private final List<Reply> ahead = new ArrayList<>();
+    /** Whether {@link #ahead} holds changes, whose replies are handed out in the order they were sent and no other. */
+    private boolean aheadInOrder;
 
     private RuntimeApiClient(RuntimeApiTransport connection, RuntimeApiTimeouts timeouts, String route) {
         this.connection = connection;
@@ -105,9 +107,27 @@ public final class RuntimeApiClient implements AutoCloseable {
                 throw new IllegalArgumentException("only show commands are read ahead, not '" + c + "'");
             }
         }
-        readAhead.clear();
+        fetchAhead(commands, false);
+    }
+
+    /**
+     * {@link #readAhead} for a sequence of changes: sends them now, in one exchange, and keeps their replies for the
+     * next calls that send exactly those commands in the same order, which judge each reply as if it had just been
+     * sent; a call that sends anything else drops them. HAProxy has run
+     * them all by then, so a caller that stops at a failed reply has still run the commands after it: only for a
+     * sequence where each command does no harm after a failed one, e.g. {@code commit ssl cert}, then {@code add ssl
+     * crt-list} (refused for a store that was never committed), then {@code show ssl cert}. Worth it on a {@link
+     * BatchTransport} only: on a socket it saves nothing and gives up judging each reply before sending the next.
+     */
+    public void sendAhead(List<Command> commands) throws HaproxyUnreachableException {
+        fetchAhead(commands, true);
+    }
+
+    private void fetchAhead(List<Command> commands, boolean inOrder) throws HaproxyUnreachableException {
+        ahead.clear();
+        aheadInOrder = inOrder;
         List<Command> sent = commands.stream().map(this::routed).toList();
-        readAhead.addAll(connection.exchange(sent));
+        ahead.addAll(connection.exchange(sent));
     }
 
     // ---- certificates -------------------------------------------------------------------------------------------
@@ -355,7 +375,7 @@ public final class RuntimeApiClient implements AutoCloseable {
         if (!address().masterCli()) {
             throw new IllegalStateException(address() + " is not a master CLI; only a master CLI can reload");
         }
-        readAhead.clear();
+        ahead.clear();
         try {
             Reply r = connection.exchange(Command.of("reload"));
             if (r.text().contains("Success=0")) {
@@ -368,7 +388,7 @@ public final class RuntimeApiClient implements AutoCloseable {
 
     /** {@code show proc}, on a master CLI only: how to reach every current and old worker. */
     public ProcList showProc() throws HaproxyUnreachableException, HaproxyRefusedException {
-        readAhead.clear();
+        ahead.clear();
         Reply r = connection.exchange(Command.of("show", "proc"));
         if (!r.text().startsWith("#<PID>")) {
             throw new HaproxyRefusedException(description() + " does not answer 'show proc' like a master CLI (it answered: "
@@ -386,7 +406,7 @@ public final class RuntimeApiClient implements AutoCloseable {
      */
     public List<Reply> pipeline(List<Command> commands) throws HaproxyUnreachableException {
         List<Command> sent = commands.stream().map(this::routed).toList();
-        readAhead.clear();
+        ahead.clear();
         List<Reply> got = connection.exchange(sent);
         List<Reply> replies = new ArrayList<>(got.size());
         for (int i = 0; i < got.size(); i++) {
@@ -400,7 +420,7 @@ public final class RuntimeApiClient implements AutoCloseable {
      * routed like every other command, and each reply reaches {@code listener} with {@link Reply#command()} as given.
      */
     public RuntimeApiTransport.Pipeline openPipeline(Consumer<Reply> listener) {
-        readAhead.clear();
+        ahead.clear();
         Deque<Command> given = new ArrayDeque<>();
         RuntimeApiTransport.Pipeline wire = connection.openPipeline(r -> listener.accept(new Reply(given.removeFirst(), r.text())));
         return new RuntimeApiTransport.Pipeline() {
@@ -431,7 +451,7 @@ public final class RuntimeApiClient implements AutoCloseable {
     private boolean isReadAhead(Command c) {
         // A loop, not a stream: this runs on the deploy hook's worker before it has linked any lambda.
         Command sent = routed(c);
-        for (Reply r : readAhead) {
+        for (Reply r : ahead) {
             if (r.command().equals(sent)) {
                 return true;
             }
@@ -441,12 +461,12 @@ public final class RuntimeApiClient implements AutoCloseable {
 
     private Reply call(Command c, String headUpTo) throws HaproxyUnreachableException {
         Command sent = routed(c);
-        for (int i = 0; i < readAhead.size(); i++) {
-            if (readAhead.get(i).command().equals(sent)) {
-                return new Reply(c, readAhead.remove(i).text());
+        for (int i = 0; i < (aheadInOrder ? Math.min(1, ahead.size()) : ahead.size()); i++) {
+            if (ahead.get(i).command().equals(sent)) {
+                return new Reply(c, ahead.remove(i).text());
             }
         }
-        readAhead.clear();
+        ahead.clear();
         Reply r = headUpTo == null ? connection.exchange(sent) : connection.head(sent, headUpTo);
         return new Reply(c, r.text());
     }

@@ -19,6 +19,7 @@ import dev.hapcert.source.CertificateSource;
 import dev.hapcert.source.SourceItem;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.OwnershipFile;
+import dev.hapcert.testkit.ConnectionPerExchange;
 import dev.hapcert.testkit.HaproxyProcess;
 import dev.hapcert.testkit.Sources;
 import dev.hapcert.testkit.TestCertificates;
@@ -298,28 +299,8 @@ class BulkSessionTest {
     void overATransportWhereEachExchangeIsAConnectionABatchHoldsAThousand() throws Exception {
         List<DesiredCertificate> all = certs(250, "x");
         // As through an exec in a container: every exchange a whole connection of its own, here to the real socket.
-        List<Integer> carried = new ArrayList<>();
-        dev.hapcert.haproxy.BatchTransport transport = new dev.hapcert.haproxy.BatchTransport(
-                RuntimeApiAddress.unix(haproxy.adminSocket()), "test carrier", stream -> {
-            carried.add(stream.length);
-            try (java.nio.channels.SocketChannel s = java.nio.channels.SocketChannel.open(
-                    java.net.UnixDomainSocketAddress.of(haproxy.adminSocket()))) {
-                // Written while the answer is read, as socat does: HAProxy stops reading while its replies wait.
-                Thread writer = new Thread(() -> {
-                    try {
-                        s.write(java.nio.ByteBuffer.wrap(stream));
-                    } catch (java.io.IOException ignored) {
-                        // The read below ends short and says so.
-                    }
-                });
-                writer.start();
-                byte[] answer = java.nio.channels.Channels.newInputStream(s).readAllBytes();
-                writer.join();
-                return answer;
-            } catch (java.io.IOException | InterruptedException e) {
-                throw new dev.hapcert.error.HaproxyUnreachableException("test carrier: " + e.getMessage(), e);
-            }
-        }, () -> { });
+        ConnectionPerExchange carrier = new ConnectionPerExchange(haproxy.adminSocket());
+        dev.hapcert.haproxy.BatchTransport transport = carrier.transport();
         List<CertificateResult> results;
         try (RuntimeApiClient client = RuntimeApiClient.over(transport, RuntimeApiTimeouts.DEFAULT)) {
             assertThat(client.streams()).isFalse();
@@ -330,8 +311,8 @@ class BulkSessionTest {
         assertThat(results).hasSize(250).allSatisfy(r -> assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.ADDED));
         // The 250 went in one exchange of about 1,000 commands (with batches of 100 it took three); the others are
         // the listings before it and the verification after it.
-        assertThat(carried.stream().filter(bytes -> bytes > 250 * 500)).hasSize(1);
-        assertThat(carried).hasSizeLessThanOrEqualTo(5);
+        assertThat(carrier.sizes().stream().filter(bytes -> bytes > 250 * 500)).hasSize(1);
+        assertThat(carrier.sizes()).hasSizeLessThanOrEqualTo(5);
         assertThat(haproxy.servedCertificate(all.get(249).name()).getSerialNumber())
                 .isEqualTo(all.get(249).bundle().leaf().getSerialNumber());
     }
