@@ -14,6 +14,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.transport.SSLConfig;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyUnreachableException;
@@ -28,6 +29,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /**
  * A connection to a Docker Engine API (Docker, or Podman's compatible service) at an address such as
@@ -36,6 +38,15 @@ import java.util.Map;
  */
 public final class DockerEngine implements AutoCloseable {
     public static final String DEFAULT_ADDRESS = "unix:///var/run/docker.sock";
+
+    /**
+     * For an engine on a unix socket. The HTTP client sets up a TLS strategy whatever the scheme and, given no
+     * context, builds the JVM's default one, which reads and parses every certificate of the system's trust store:
+     * 25-35 ms of a container deploy, for a context no connection over a unix socket uses, so this one is never
+     * initialised. (For tcp:// a context means https to the client: there the configuration's, null without
+     * DOCKER_TLS_VERIFY, is passed as it is.)
+     */
+    private static final SSLConfig WITHOUT_TLS = () -> SSLContext.getInstance("TLS");
 
     private final String address;
     private final ApiVersion apiVersion;
@@ -71,7 +82,7 @@ public final class DockerEngine implements AutoCloseable {
                 .withDockerHost(address).build();
         DockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(uri)
-                .sslConfig(base.getSSLConfig())
+                .sslConfig("unix".equals(uri.getScheme()) ? WITHOUT_TLS : base.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(5))
                 .responseTimeout(Duration.ofSeconds(60))
                 .build();
