@@ -266,7 +266,7 @@ public final class DockerEngine implements AutoCloseable {
      * (what the docker CLI negotiates with): when that lies within this client's range it is the answer, since an
      * engine serves its own newest version. Only otherwise does the whole range matter, and only {@code /version}
      * gives it; Podman takes about 230 ms to answer {@code /version} (it gathers host details) against 1 ms for
-     * {@code /_ping}, a third of a whole container deploy.
+     * {@code /_ping}: nearly half of a container deploy through a bind-mounted socket.
      */
     private static ApiVersion negotiate(String address, DockerHttpClient http) throws HapcertException {
         ApiVersion pinged = pingedVersion(address, http);
