@@ -64,15 +64,19 @@ class DockerTargetIntegrationTest {
 
     @Test
     void negotiatesTheEngineVersionAndMapsMounts() throws Exception {
-        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of("dev.hapcert.test.inspected", "yes"));
         assertThat(engine.apiVersion()).isEqualTo(new ApiVersion(1, 41));
 
         ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id.substring(0, 12)));
         assertThat(c.id()).isEqualTo(id);
         assertThat(c.name()).isEqualTo(podman.name(id));
+        assertThat(c.running()).isTrue();
+        assertThat(c.status()).isEqualTo("running");
+        assertThat(c.labels()).containsEntry("dev.hapcert.test.inspected", "yes");
         assertThat(c.masterWorker()).isFalse();
         assertThat(c.command()).startsWith("/usr/sbin/haproxy", "-f", "/etc/haproxy/haproxy.cfg");
         assertThat(c.mounts()).anySatisfy(m -> {
+            assertThat(m.type()).isEqualTo("bind");
             assertThat(m.destination()).isEqualTo("/etc/haproxy");
             assertThat(Path.of(m.source())).isEqualTo(tmp.resolve("etc").toRealPath());
             assertThat(m.readWrite()).isTrue();
