@@ -342,12 +342,7 @@ final class TargetSession {
             boolean inTwoExchanges = !client.streams();
             try {
                 if (inTwoExchanges) {
-                    List<Command> load = new ArrayList<>();
-                    if (work.createInRuntime()) {
-                        load.add(Command.of("new", "ssl", "cert", certName));
-                    }
-                    load.addAll(BundlePayloads.setCommands(certName, bundle, form, pem, target.payloadLimit()));
-                    client.sendAhead(load);
+                    sendLoadAhead(certName, bundle, pem, work);
                 }
                 if (work.createInRuntime()) {
                     client.newSslCert(certName);
@@ -360,17 +355,7 @@ final class TargetSession {
                     fileWritten = true;
                 }
                 if (inTwoExchanges) {
-                    // Safe to send together: a failed commit leaves an empty or old store, and HAProxy refuses to add
-                    // an empty store to a crt-list. The exec connects after the file was written, so a reload since
-                    // then loads the new file; the look on this connection is as good as the one on a new connection
-                    // that verify() opens on a socket.
-                    List<Command> commit = new ArrayList<>();
-                    commit.add(Command.of("commit", "ssl", "cert", certName));
-                    if (work.addRuntimeCrtListEntry()) {
-                        commit.add(Command.withPayload(line, "add", "ssl", "crt-list", target.crtList()));
-                    }
-                    commit.add(Command.of("show", "ssl", "cert", certName));
-                    client.sendAhead(commit);
+                    sendCommitAhead(certName, line, work);
                 }
                 client.commitSslCert(certName);
                 CrashPoint.reached("after-commit");
@@ -391,6 +376,32 @@ final class TargetSession {
             unappliedLines.put(certName, line);
             pendingCrtListLines.add(certName);
         }
+    }
+
+    /** The first of the two exchanges: {@code new ssl cert} for a new store, and the {@code set ssl cert} payloads. */
+    private void sendLoadAhead(String certName, Bundle bundle, byte[] pem, PlanStep.Work work) throws HapcertException {
+        List<Command> load = new ArrayList<>();
+        if (work.createInRuntime()) {
+            load.add(Command.of("new", "ssl", "cert", certName));
+        }
+        load.addAll(BundlePayloads.setCommands(certName, bundle, form, pem, target.payloadLimit()));
+        client.sendAhead(load);
+    }
+
+    /**
+     * The second exchange: the commit, the running crt-list entry and the verification's look. Safe to send together:
+     * a failed commit leaves an empty or the old store, and HAProxy refuses to add an empty store to a crt-list. The
+     * exec connects after the file was written, so a reload since then loads the new file: the look on this
+     * connection is as good as the one on a new connection that {@link #verify} opens on a socket.
+     */
+    private void sendCommitAhead(String certName, String line, PlanStep.Work work) throws HapcertException {
+        List<Command> commit = new ArrayList<>();
+        commit.add(Command.of("commit", "ssl", "cert", certName));
+        if (work.addRuntimeCrtListEntry()) {
+            commit.add(Command.withPayload(line, "add", "ssl", "crt-list", target.crtList()));
+        }
+        commit.add(Command.of("show", "ssl", "cert", certName));
+        client.sendAhead(commit);
     }
 
     /**
