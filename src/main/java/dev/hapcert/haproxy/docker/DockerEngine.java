@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.TopContainerResponse;
-import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Container;
@@ -130,14 +129,8 @@ public final class DockerEngine implements AutoCloseable {
             throw new ConfigException("no container named or with id '" + ref + "' on the engine at " + address
                     + " (docker ps -a lists them)");
         }
-        String message = status == 200 ? "" : engineMessage(body);
-        if (status == 400 && versionRefusal(message)) {
-            throw new HaproxyUnreachableException("the engine at " + address + " refused API version " + apiVersion
-                    + " while trying to " + action + ": " + oneLine(message));
-        }
         if (status != 200) {
-            throw new HaproxyUnreachableException("the engine at " + address + " failed to " + action + " (HTTP "
-                    + status + "): " + oneLine(message));
+            throw answered(action, status, engineMessage(body), null);
         }
         try {
             return toInspection(JSON.readTree(body));
@@ -231,15 +224,20 @@ public final class DockerEngine implements AutoCloseable {
 
     /** Turns a library failure into the most specific typed error, naming the engine and both API versions. */
     HapcertException failure(String action, RuntimeException e) {
-        if (e instanceof BadRequestException && versionRefusal(e.getMessage())) {
-            return new HaproxyUnreachableException("the engine at " + address + " refused API version " + apiVersion
-                    + " while trying to " + action + ": " + oneLine(e.getMessage()), e);
-        }
         if (e instanceof DockerException d) {
-            return new HaproxyUnreachableException("the engine at " + address + " failed to " + action + " (HTTP "
-                    + d.getHttpStatus() + "): " + oneLine(d.getMessage()), e);
+            return answered(action, d.getHttpStatus(), d.getMessage(), e);
         }
         return connectionFailure(address, action, e);
+    }
+
+    /** The engine's error answer (HTTP {@code status}) to {@code action}; a refused API version names ours. */
+    private HaproxyUnreachableException answered(String action, int status, String message, Exception cause) {
+        if (status == 400 && versionRefusal(message)) {
+            return new HaproxyUnreachableException("the engine at " + address + " refused API version " + apiVersion
+                    + " while trying to " + action + ": " + oneLine(message), cause);
+        }
+        return new HaproxyUnreachableException("the engine at " + address + " failed to " + action + " (HTTP " + status
+                + "): " + oneLine(message), cause);
     }
 
     @Override
