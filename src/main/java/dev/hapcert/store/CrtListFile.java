@@ -305,7 +305,6 @@ public final class CrtListFile {
         return "CrtListFile[" + origin + ", " + entries.size() + " entries]";
     }
 
-
     // HAProxy names a relative entry crtBase + "/" + entry (not for '@' crt-store references, 3.0+).
     private String key(String certificate) {
         String resolved = certificate;
