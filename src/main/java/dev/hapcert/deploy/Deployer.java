@@ -10,12 +10,20 @@ import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.AtomicFileWriter;
 import dev.hapcert.store.CrashPoint;
 import dev.hapcert.store.OwnershipFile;
+import dev.hapcert.store.SharedFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -26,6 +34,9 @@ import java.util.function.Function;
  * A failure on one certificate or target is reported and the rest carry on.
  */
 public final class Deployer {
+    /** The most targets deployed at once (see {@link #run}). */
+    static final int TARGETS_AT_ONCE = 8;
+
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final BiConsumer<Integer, Integer> progress;
@@ -81,38 +92,154 @@ public final class Deployer {
     }
 
     /**
-     * Each target after the first gets the sources read anew ({@link CertificateFeed#again}): a feed lets its
-     * certificates go as they are deployed, so that a store of any size fits the heap, and cannot be walked twice.
-     * {@code prune} names, per feed, what a prune must keep besides the feed's certificates.
+     * Targets are deployed at once, each on a thread of its own (at most {@value #TARGETS_AT_ONCE} at a time): each
+     * is another HAProxy, and most of a target's time is spent waiting for it (its Runtime API, a container engine's
+     * exec), so a hook for a fleet takes about as long as its slowest target rather than the sum of them all.
+     * Targets that share a lock file are one HAProxy's lock and go one after the other, as do targets whose
+     * certificate directory or crt-list file turns out to be the same ({@link SharedFiles}).
+     *
+     * <p>Each target gets a feed of its own: the first one {@code first}, every other one the sources read anew
+     * ({@link CertificateFeed#again}), since a feed lets its certificates go as they are deployed so that a store of
+     * any size fits the heap; feeds read at the same time share the read-ahead one would have. {@code prune} names,
+     * per feed, what a prune must keep besides the feed's certificates.
      */
     private DeployReport run(CertificateFeed first, List<TargetConfig> targets,
                              Optional<Function<CertificateFeed, Set<String>>> prune) {
-        List<CertificateResult> results = new ArrayList<>();
-        CertificateFeed certificates = first;
-        for (int i = 0; i < targets.size(); i++) {
-            if (i > 0) {
-                CrashPoint.reached("between-targets");
-                try {
-                    certificates = certificates.again();
-                } catch (HapcertException e) {
-                    // The store went away between targets: this one fails with the names of the last read.
-                    results.addAll(failAll(certificates.summaries(), targets.get(i), e, System.nanoTime()));
-                    continue;
+        List<List<Integer>> lanes = lanesByLock(targets);
+        List<List<CertificateResult>> byTarget = new ArrayList<>(Collections.nCopies(targets.size(), List.of()));
+        CombinedProgress combined = new CombinedProgress(targets.size(), progress);
+        if (lanes.size() == 1) {
+            runLane(first, true, lanes.get(0), targets, prune, combined, byTarget);
+        } else {
+            int atOnce = Math.min(lanes.size(), TARGETS_AT_ONCE);
+            first.shareReadAhead(atOnce);
+            ExecutorService pool = Executors.newFixedThreadPool(atOnce, task -> {
+                Thread t = new Thread(task, "hapcert-target");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> running = new ArrayList<>();
+                for (int l = 0; l < lanes.size(); l++) {
+                    boolean ownsFirst = l == 0;
+                    List<Integer> lane = lanes.get(l);
+                    running.add(pool.submit(() -> runLane(first, ownsFirst, lane, targets, prune, combined, byTarget)));
                 }
+                awaitAll(running);
+            } finally {
+                pool.shutdown();
             }
-            results.addAll(deployToTarget(certificates, targets.get(i), prune));
         }
+        List<CertificateResult> results = new ArrayList<>();
+        byTarget.forEach(results::addAll);
         return new DeployReport(results);
     }
 
+    /**
+     * The targets of one lane, one after the other: the first with {@code first} itself when {@code ownsFirst}, every
+     * other one with the sources read anew. Results go to {@code byTarget} at each target's index.
+     */
+    private void runLane(CertificateFeed first, boolean ownsFirst, List<Integer> lane, List<TargetConfig> targets,
+                         Optional<Function<CertificateFeed, Set<String>>> prune, CombinedProgress combined,
+                         List<List<CertificateResult>> byTarget) {
+        CertificateFeed last = null;
+        for (int i : lane) {
+            CertificateFeed certificates;
+            if (last == null && ownsFirst) {
+                certificates = first;
+            } else {
+                CertificateFeed previous = last != null ? last : first;
+                try {
+                    certificates = previous.again();
+                } catch (HapcertException e) {
+                    // The store went away since it was first read: this target fails with the names of the last read.
+                    synchronized (byTarget) {
+                        byTarget.set(i, failAll(previous.summaries(), targets.get(i), e, System.nanoTime()));
+                    }
+                    continue;
+                }
+            }
+            last = certificates;
+            List<CertificateResult> results = deployToTarget(certificates, targets.get(i), prune,
+                    (done, total) -> combined.update(i, done, total));
+            synchronized (byTarget) {
+                byTarget.set(i, results);
+            }
+            CrashPoint.reached("after-target");
+        }
+    }
+
+    /**
+     * The targets grouped by lock file, each group in configuration order: targets that share a lock file are one
+     * HAProxy's (or were configured to be taken one at a time) and must not wait on each other's lock.
+     */
+    static List<List<Integer>> lanesByLock(List<TargetConfig> targets) {
+        Map<Path, List<Integer>> lanes = new LinkedHashMap<>();
+        for (int i = 0; i < targets.size(); i++) {
+            Path lock = targets.get(i).lockFile().toAbsolutePath().normalize();
+            lanes.computeIfAbsent(lock, k -> new ArrayList<>()).add(i);
+        }
+        return lanes.isEmpty() ? List.of(List.of()) : List.copyOf(lanes.values());
+    }
+
+    /** Waits for every target, then rethrows what broke one (a bug: a target's own failures are its results). */
+    private static void awaitAll(List<Future<?>> running) {
+        Throwable broken = null;
+        for (Future<?> f : running) {
+            try {
+                Uninterruptibly.get(f);
+            } catch (ExecutionException e) {
+                if (broken == null) {
+                    broken = e.getCause();
+                }
+            }
+        }
+        if (broken instanceof RuntimeException e) {
+            throw e;
+        }
+        if (broken instanceof Error e) {
+            throw e;
+        }
+        if (broken != null) {
+            throw new IllegalStateException(broken);
+        }
+    }
+
+    /** One progress for all targets: the certificates done and planned, summed over the targets. */
+    private static final class CombinedProgress {
+        private final int[] done;
+        private final int[] total;
+        private final BiConsumer<Integer, Integer> sink;
+
+        CombinedProgress(int targets, BiConsumer<Integer, Integer> sink) {
+            this.done = new int[targets];
+            this.total = new int[targets];
+            this.sink = sink;
+        }
+
+        synchronized void update(int target, int targetDone, int targetTotal) {
+            done[target] = targetDone;
+            total[target] = targetTotal;
+            int allDone = 0;
+            int allTotal = 0;
+            for (int i = 0; i < done.length; i++) {
+                allDone += done[i];
+                allTotal += total[i];
+            }
+            sink.accept(allDone, allTotal);
+        }
+    }
+
     private List<CertificateResult> deployToTarget(CertificateFeed certificates, TargetConfig configured,
-                                                   Optional<Function<CertificateFeed, Set<String>>> prune) {
+                                                   Optional<Function<CertificateFeed, Set<String>>> prune,
+                                                   BiConsumer<Integer, Integer> progress) {
         long started = System.nanoTime();
         // Resolved under the lock and before anything is written: a container target's paths come from its mounts.
         boolean ready = prepared != null && prepared.configured() == configured;
         try (CertificateLock lock = ready ? prepared.lock() : CertificateLock.acquire(configured.lockFile(), options.lockTimeout());
              TargetConnector.Resolved resolved = ready ? prepared.resolved() : TargetConnector.resolve(configured,
-                     namesToReadAhead(certificates, configured), notices)) {
+                     namesToReadAhead(certificates, configured), notices);
+             SharedFiles files = SharedFiles.hold(hostFiles(resolved.target()))) {
             TargetConfig target = resolved.target();
             // The prepared hook path has looked already: without a hidden .tmp file there is no temp file to remove.
             if (!options.dryRun() && (!ready || prepared.observation().certDirMayHoldTemps())) {
@@ -187,6 +314,11 @@ public final class Deployer {
         } catch (HapcertException e) {
             return failAll(certificates.summaries(), configured, e, started);
         }
+    }
+
+    /** The files on this host that a target's run reads and writes as its own: its certificate directory and crt-list. */
+    private static List<Path> hostFiles(TargetConfig target) throws HapcertException {
+        return List.of(target.paths().toHost(target.certDir()), target.paths().toHost(target.crtList()));
     }
 
     /**

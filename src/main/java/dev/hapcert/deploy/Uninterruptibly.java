@@ -1,6 +1,8 @@
 package dev.hapcert.deploy;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * Waits that an interrupt does not cut short: the hook's threads hold a lock and an open connection that must be let
@@ -36,6 +38,23 @@ final class Uninterruptibly {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    static <T> T get(Future<T> future) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

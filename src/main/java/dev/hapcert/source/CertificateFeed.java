@@ -34,6 +34,8 @@ public final class CertificateFeed {
     private final List<DesiredCertificate> inHand;
     /** Guards everything below; waited on for the reader's progress and, by the reader, for the walk's. */
     private final Object lock = new Object();
+    /** How far the reader may run ahead of the walk: {@link #MAX_AHEAD}, or a share of it ({@link #shareReadAhead}). */
+    private int maxAhead;
     /** Loaded certificates in source order; null where the walk has let one go. */
     private final List<DesiredCertificate> loaded = new ArrayList<>();
     private final List<Summary> summaries = new ArrayList<>();
@@ -49,9 +51,10 @@ public final class CertificateFeed {
     public record Summary(String name, String serialHex) {
     }
 
-    private CertificateFeed(List<CertificateSource> sources, List<DesiredCertificate> inHand) {
+    private CertificateFeed(List<CertificateSource> sources, List<DesiredCertificate> inHand, int maxAhead) {
         this.sources = sources;
         this.inHand = inHand;
+        this.maxAhead = maxAhead;
     }
 
     /**
@@ -60,11 +63,15 @@ public final class CertificateFeed {
      * @throws HapcertException when a source as a whole is unusable (nothing has been read then)
      */
     public static CertificateFeed read(List<CertificateSource> sources) throws HapcertException {
+        return read(sources, MAX_AHEAD);
+    }
+
+    private static CertificateFeed read(List<CertificateSource> sources, int maxAhead) throws HapcertException {
         List<CertificateSource.Listing> listings = new ArrayList<>();
         for (CertificateSource source : sources) {
             listings.add(source.list());
         }
-        CertificateFeed feed = new CertificateFeed(List.copyOf(sources), null);
+        CertificateFeed feed = new CertificateFeed(List.copyOf(sources), null, maxAhead);
         Thread reader = new Thread(() -> feed.readAll(listings), "hapcert-source-reader");
         reader.setDaemon(true);
         reader.start();
@@ -73,7 +80,7 @@ public final class CertificateFeed {
 
     /** A feed of certificates already in hand. */
     public static CertificateFeed of(List<DesiredCertificate> certificates) {
-        CertificateFeed feed = new CertificateFeed(null, List.copyOf(certificates));
+        CertificateFeed feed = new CertificateFeed(null, List.copyOf(certificates), MAX_AHEAD);
         feed.inHand.forEach(c -> feed.add(new SourceItem.Loaded(c)));
         feed.complete = true;
         return feed;
@@ -87,7 +94,26 @@ public final class CertificateFeed {
      * @throws HapcertException when a source as a whole is no longer usable
      */
     public CertificateFeed again() throws HapcertException {
-        return inHand != null ? of(inHand) : read(sources);
+        int ahead;
+        synchronized (lock) {
+            ahead = maxAhead;
+        }
+        return inHand != null ? of(inHand) : read(sources, ahead);
+    }
+
+    /**
+     * Makes this feed, and those {@link #again} makes of it, read at most a {@code feeds}th of the usual
+     * {@value #MAX_AHEAD} ahead of their walks: for {@code feeds} feeds of the same sources walked at the same time
+     * (targets deployed at once), which together then hold no more certificates than one feed would.
+     */
+    public void shareReadAhead(int feeds) {
+        if (feeds < 1) {
+            throw new IllegalArgumentException("feeds must be at least 1, got " + feeds);
+        }
+        synchronized (lock) {
+            maxAhead = Math.max(1, MAX_AHEAD / feeds);
+            lock.notifyAll();
+        }
     }
 
     private void readAll(List<CertificateSource.Listing> listings) {
@@ -113,7 +139,7 @@ public final class CertificateFeed {
     private void add(SourceItem item) {
         synchronized (lock) {
             if (item instanceof SourceItem.Loaded l) {
-                while (walk != null && !unbounded && loaded.size() - walk.next >= MAX_AHEAD) {
+                while (walk != null && !unbounded && loaded.size() - walk.next >= maxAhead) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -133,8 +159,8 @@ public final class CertificateFeed {
 
     /**
      * The feed's one walk, from the first certificate: each certificate is let go once handed out (the walker keeps
-     * what it still needs), and the reader waits while it is {@value #MAX_AHEAD} ahead. Once it has handed out a
-     * certificate, {@link #all} is no longer available; {@link #summaries} is.
+     * what it still needs), and the reader waits while it is {@value #MAX_AHEAD} (or its share) ahead. Once it has
+     * handed out a certificate, {@link #all} is no longer available; {@link #summaries} is.
      */
     public Cursor cursor() {
         synchronized (lock) {
@@ -296,7 +322,7 @@ public final class CertificateFeed {
                 if (next < loaded.size()) {
                     DesiredCertificate c = loaded.get(next);
                     loaded.set(next, null);
-                    if (loaded.size() - next >= MAX_AHEAD) {
+                    if (loaded.size() - next >= maxAhead) {
                         lock.notifyAll();  // the reader may be waiting for the walk
                     }
                     next++;

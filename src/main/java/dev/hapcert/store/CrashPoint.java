@@ -15,7 +15,8 @@ package dev.hapcert.store;
  * <li>{@code after-set-ssl-cert}: the Runtime API transaction holds the new certificate, not committed
  * <li>{@code after-commit}: the certificate is committed, the crt-list line not yet added
  * <li>{@code before-crt-list-update}: certificates are deployed, the crt-list file not yet rewritten
- * <li>{@code between-targets}: one target is done, the next not started
+ * <li>{@code after-target}: a target is done; the next one sharing its lock file not started, targets deployed
+ *     at once anywhere in their own run
  * </ul>
  * Outside tests neither is set and {@link #reached} is a cheap no-op.
  *

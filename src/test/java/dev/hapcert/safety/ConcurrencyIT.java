@@ -3,6 +3,8 @@ package dev.hapcert.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.hapcert.store.CrashPoint;
+import dev.hapcert.testkit.HaproxyProcess;
 import dev.hapcert.testkit.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +31,16 @@ class ConcurrencyIT {
     static final int DIFFERENT = 20;
 
     static List<DocRow> docRows() {
-        return List.of(new DocRow("concurrent-deploys", "concurrency", DIFFERENT + " deploys of different certificates"
+        return List.of(new DocRow("targets-at-once", "concurrency", "a deploy to two HAProxy targets, one of them"
+                        + " held in its transaction (paused after set ssl cert)", "the other target serves the new"
+                        + " certificate meanwhile; then exit 0, both serve it, the report lists the targets in"
+                        + " configuration order"),
+                new DocRow("targets-sharing-files", "concurrency", "deploys to two HAProxy instances that read one"
+                        + " certificate directory and crt-list, each its own target with its own lock; the first"
+                        + " one held after writing its bundle", "the other touches nothing and serves nothing new"
+                        + " meanwhile; then exit 0, both serve the new certificate, its crt-list line exactly once;"
+                        + " `haproxy -c` passes"),
+                new DocRow("concurrent-deploys", "concurrency", DIFFERENT + " deploys of different certificates"
                         + " and 2 of the same one, started at once against one HAProxy (umask 000)",
                 "all exit 0; each of the 21 names serves its own certificate (handshake each); each crt-list line"
                         + " exactly once on disk and in HAProxy; `haproxy -c` passes"),
@@ -99,6 +110,112 @@ class ConcurrencyIT {
             s.assertRestartable();
             s.assertModesWithin("rw-r-----", "nogroup");
         }
+    }
+
+    @Test
+    void targetsAtOnce() throws Exception {
+        assumeFalse(Boolean.getBoolean("hapcert.it.skip"), "integration tests skipped (hapcert.it.skip)");
+        try (Sandbox s = new Sandbox(); HaproxyProcess second = HaproxyProcess.builder().crtBase().start()) {
+            Path config = s.inputs.resolve("at-once.yml");
+            Files.writeString(config, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n"
+                    + CrashIT.target("first", s.haproxy) + CrashIT.target("second", second));
+            TestCertificates.Issued fresh = s.issue("atonce.safety.test");
+            Path lineage = s.lineage("at-once/atonce", fresh);
+            Path flag = s.inputs.resolve("paused-at-once");
+            Launcher.Started run = Launcher.start(List.of("deploy", "--config", config.toString(), "--lineage",
+                    lineage.toString()), Map.of(CrashPoint.PAUSE_ENVIRONMENT, "after-set-ssl-cert",
+                    CrashPoint.PAUSE_FILE_ENVIRONMENT, flag.toString()), "022", null);
+            try {
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (!Files.exists(flag)) {
+                    assertThat(run.process().isAlive()).as("hapcert still running before the pause").isTrue();
+                    assertThat(System.currentTimeMillis()).as("time to reach the pause").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+                // One target waits with its certificate set but not committed; the other goes all the way meanwhile.
+                // (The pause lasts a minute at most: one target after the other would serve nothing new in 30 s.)
+                deadline = System.currentTimeMillis() + 30_000;
+                while (!serves(s.haproxy, fresh) && !serves(second, fresh)) {
+                    assertThat(System.currentTimeMillis()).as("one target served while the other is paused")
+                            .isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+                assertThat(serves(s.haproxy, fresh) && serves(second, fresh)).as("the paused target served already")
+                        .isFalse();
+            } catch (Exception | Error e) {
+                run.process().destroyForcibly();
+                throw e;
+            } finally {
+                Files.deleteIfExists(flag);
+            }
+            Sandbox.Run r = run.await();
+            s.assertNoKeyMaterial("output", r.out() + r.err());
+            assertThat(r.exit()).as(r.describe()).isZero();
+            assertThat(serves(s.haproxy, fresh)).isTrue();
+            assertThat(serves(second, fresh)).isTrue();
+            List<String> targets = r.out().lines().map(l -> l.split("\\s+")[0]).distinct().toList();
+            assertThat(targets).as("targets in the report, in order").containsExactly("first", "second");
+        }
+    }
+
+    @Test
+    void targetsSharingFiles() throws Exception {
+        assumeFalse(Boolean.getBoolean("hapcert.it.skip"), "integration tests skipped (hapcert.it.skip)");
+        try (Sandbox s = new Sandbox();
+             HaproxyProcess second = HaproxyProcess.builder().crtBase().filesOf(s.haproxy).start()) {
+            // Each its own target with its own lock, so both run at once: only the files they share order them.
+            Path config = s.inputs.resolve("sharing.yml");
+            Files.writeString(config, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n"
+                    + CrashIT.target("first", s.haproxy) + CrashIT.target("second", second));
+            for (int round = 1; round <= 3; round++) {
+                TestCertificates.Issued fresh = s.issue("shared" + round + ".safety.test");
+                List<String> args = List.of("deploy", "--config", config.toString(), "--lineage",
+                        s.lineage("sharing/shared" + round, fresh).toString());
+                Sandbox.Run r;
+                if (round == 1) {
+                    // The first target to write its bundle waits there; the other must not touch the shared files
+                    // meanwhile (it would take the half-written change for a stale one), so neither serves it yet.
+                    Path flag = s.inputs.resolve("paused-sharing");
+                    Launcher.Started run = Launcher.start(args, Map.of(CrashPoint.PAUSE_ENVIRONMENT, "after-temp-write",
+                            CrashPoint.PAUSE_FILE_ENVIRONMENT, flag.toString()), "022", null);
+                    try {
+                        long deadline = System.currentTimeMillis() + 60_000;
+                        while (!Files.exists(flag)) {
+                            assertThat(run.process().isAlive()).as("hapcert still running before the pause").isTrue();
+                            assertThat(System.currentTimeMillis()).as("time to reach the pause").isLessThan(deadline);
+                            Thread.sleep(20);
+                        }
+                        long watchUntil = System.currentTimeMillis() + 1_500;
+                        while (System.currentTimeMillis() < watchUntil) {
+                            assertThat(serves(s.haproxy, fresh) || serves(second, fresh))
+                                    .as("a target served while the other was half-way through the shared files").isFalse();
+                            Thread.sleep(100);
+                        }
+                    } catch (Exception | Error e) {
+                        run.process().destroyForcibly();
+                        throw e;
+                    } finally {
+                        Files.deleteIfExists(flag);
+                    }
+                    r = run.await();
+                } else {
+                    r = Launcher.run(args, Map.of(), "022");
+                }
+                s.assertNoKeyMaterial("output", r.out() + r.err());
+                assertThat(r.exit()).as(r.describe()).isZero();
+                assertThat(serves(s.haproxy, fresh)).as("first serves round " + round).isTrue();
+                assertThat(serves(second, fresh)).as("second serves round " + round).isTrue();
+                assertThat(s.crtListLines(TargetCases.certName(s, "shared" + round))).as("crt-list lines").isEqualTo(1);
+            }
+            s.assertRestartable();
+            s.assertModesWithin("rw-r-----", "nogroup");
+        }
+    }
+
+    /** Whether {@code h} serves {@code expected} for the name it was issued for. */
+    private static boolean serves(HaproxyProcess h, TestCertificates.Issued expected) throws Exception {
+        String sni = expected.leaf().getSubjectAlternativeNames().iterator().next().get(1).toString();
+        return h.servedCertificate(sni).getSerialNumber().equals(expected.leaf().getSerialNumber());
     }
 
     /** Polls modes as fast as it can; a file with group or other bits must already have the configured group. */

@@ -62,9 +62,12 @@ class CrashIT {
 
     static List<DocRow> docRows() {
         List<DocRow> rows = new ArrayList<>(crashes().stream().map(Crash::row).toList());
-        rows.add(new DocRow("crash-between-targets", "crashes", "hapcert killed between two HAProxy targets",
-                "exit 137; the first target serves the new certificate, the second the previous one; the rerun"
-                        + " converges on both"));
+        rows.add(new DocRow("crash-between-targets", "crashes", "hapcert killed between two HAProxy targets that"
+                + " share a lock file (so one runs after the other)", "exit 137; the first target serves the new"
+                + " certificate, the second the previous one; the rerun converges on both"));
+        rows.add(new DocRow("crash-while-targets-deploy-at-once", "crashes", "hapcert killed when the first of two"
+                + " HAProxy targets deployed at once is done", "exit 137; the finished target serves the new certificate,"
+                + " the other the previous or the new one; `haproxy -c` passes for both; the rerun converges on both"));
         rows.add(new DocRow("crash-leftover-does-not-block", "crashes", "after a crash that left a transaction open,"
                         + " a deploy of another certificate", "succeeds: the abandoned transaction is aborted after a"
                         + " 2 s grace period"));
@@ -139,15 +142,17 @@ class CrashIT {
     @Test
     void crashBetweenTargets() throws Exception {
         try (HaproxyProcess second = HaproxyProcess.builder().crtBase().start()) {
+            // One lock file for both: the targets then go one after the other, and the crash falls between them.
             Path config = s.inputs.resolve("two-targets.yml");
-            Files.writeString(config, "defaults:\n  " + FILES + "\ntargets:\n"
-                    + target("first", s.haproxy) + target("second", second));
+            Files.writeString(config, "defaults:\n  " + FILES + "\ntargets:\n" + target("first", s.haproxy)
+                    + target("second", second).replace(second.dir().resolve("hapcert.lock").toString(),
+                            s.haproxy.dir().resolve("hapcert.lock").toString()));
             TestCertificates.Issued fresh = s.issue("pair.safety.test");
             Path lineage = s.lineage("crash/between/pair", fresh);
             List<String> args = List.of("deploy", "--config", config.toString(), "--lineage", lineage.toString());
             BigInteger secondBefore = second.servedCertificate("pair.safety.test").getSerialNumber();
 
-            Sandbox.Run crashed = Launcher.run(args, Map.of(CrashPoint.ENVIRONMENT, "between-targets"), "000");
+            Sandbox.Run crashed = Launcher.run(args, Map.of(CrashPoint.ENVIRONMENT, "after-target"), "000");
             assertThat(crashed.exit()).as(crashed.describe()).isEqualTo(CrashPoint.EXIT_STATUS);
             s.assertServing("pair.safety.test", fresh);
             assertThat(second.servedCertificate("pair.safety.test").getSerialNumber()).isEqualTo(secondBefore);
@@ -161,7 +166,46 @@ class CrashIT {
         }
     }
 
-    private static String target(String name, HaproxyProcess h) {
+    @Test
+    void crashWhileTargetsDeployAtOnce() throws Exception {
+        try (HaproxyProcess second = HaproxyProcess.builder().crtBase().start()) {
+            Path config = s.inputs.resolve("two-at-once.yml");
+            Files.writeString(config, "defaults:\n  " + FILES + "\ntargets:\n" + target("first", s.haproxy)
+                    + target("second", second));
+            TestCertificates.Issued fresh = s.issue("both.safety.test");
+            Path lineage = s.lineage("crash/at-once/both", fresh);
+            List<String> args = List.of("deploy", "--config", config.toString(), "--lineage", lineage.toString());
+            BigInteger before = s.haproxy.servedCertificate("both.safety.test").getSerialNumber();
+            BigInteger secondBefore = second.servedCertificate("both.safety.test").getSerialNumber();
+
+            // The first target to finish kills the process: the other is anywhere in its own run.
+            Sandbox.Run crashed = Launcher.run(args, Map.of(CrashPoint.ENVIRONMENT, "after-target"), "022");
+            assertThat(crashed.exit()).as(crashed.describe()).isEqualTo(CrashPoint.EXIT_STATUS);
+            BigInteger first = s.haproxy.servedCertificate("both.safety.test").getSerialNumber();
+            BigInteger other = second.servedCertificate("both.safety.test").getSerialNumber();
+            assertThat(first).isIn(before, fresh.leaf().getSerialNumber());
+            assertThat(other).isIn(secondBefore, fresh.leaf().getSerialNumber());
+            assertThat(List.of(first, other)).as("one target finished before the crash")
+                    .contains(fresh.leaf().getSerialNumber());
+            s.assertRestartable();
+            assertRestartable(second);
+
+            Sandbox.Run rerun = Launcher.run(args, Map.of(), "022");
+            assertThat(rerun.exit()).as(rerun.describe()).isZero();
+            s.assertServing("both.safety.test", fresh);
+            assertThat(second.servedCertificate("both.safety.test").getSerialNumber())
+                    .isEqualTo(fresh.leaf().getSerialNumber());
+            assertRestartable(second);
+        }
+    }
+
+    private static void assertRestartable(HaproxyProcess h) {
+        dev.hapcert.testkit.CommandRun check = dev.hapcert.testkit.CommandRun.run(List.of(HaproxyProcess.HAPROXY.toString(),
+                "-c", "-f", h.config().toString()), Map.of(), h.dir(), java.time.Duration.ofSeconds(60));
+        assertThat(check.exitCode()).as("haproxy -c on what is on disk: " + check.describe()).isZero();
+    }
+
+    static String target(String name, HaproxyProcess h) {
         return "  - name: " + name + "\n    runtime-api: " + h.adminSocket() + "\n    crt-list: " + h.crtList()
                 + "\n    cert-dir: " + h.certsDir() + "\n    lock-file: " + h.dir().resolve("hapcert.lock") + "\n";
     }

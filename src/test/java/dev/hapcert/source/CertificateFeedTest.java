@@ -168,6 +168,25 @@ class CertificateFeedTest {
     }
 
     @Test
+    void feedsWalkedAtOnceShareTheReadAheadOfOne() throws Exception {
+        int total = CertificateFeed.MAX_AHEAD;
+        AtomicInteger read = new AtomicInteger();
+        CertificateFeed feed = CertificateFeed.read(List.of(counted(total, read)));
+        feed.shareReadAhead(4);
+        CertificateFeed.Cursor walk = feed.cursor();
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD / 4);
+        assertThat(walk.next().name()).isEqualTo("n0");
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD / 4 + 1);
+
+        // A feed read anew for another target keeps the share: together they hold what one feed would.
+        CertificateFeed again = feed.again();
+        again.cursor();
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD / 4 + 1 + CertificateFeed.MAX_AHEAD / 4);
+        assertThat(again.names()).hasSize(total);
+        assertThatThrownBy(() -> feed.shareReadAhead(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aSourceThatCannotBeReadAtAllFailsBeforeAnythingIsHandedOut() {
         CertificateSource missing = new CertificateSource() {
             @Override

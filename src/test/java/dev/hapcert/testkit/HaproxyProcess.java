@@ -78,6 +78,7 @@ public final class HaproxyProcess implements AutoCloseable {
         private boolean crtBase;
         private String issuers;
         private boolean logConnections;
+        private HaproxyProcess filesOf;
 
         /** Adds {@code stats socket ipv4@127.0.0.1:<free port> level admin}. */
         public Builder tcpSocket() {
@@ -118,6 +119,15 @@ public final class HaproxyProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Reads its certificate directory and crt-list from {@code other}'s (two instances on one set of files, as two
+         * containers mounting one host directory); they stay {@code other}'s, which must outlive this one.
+         */
+        public Builder filesOf(HaproxyProcess other) {
+            filesOf = other;
+            return this;
+        }
+
         public HaproxyProcess start() {
             HaproxyProcess h = new HaproxyProcess(this);
             h.startWithRetries();
@@ -138,10 +148,13 @@ public final class HaproxyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.ca = TestCertificates.newRootCa("hapcert test CA " + dir.getFileName());
-        TestCertificates.Issued def = mint("default.hapcert.test");
-        writePrivate(defaultCert(), def.haproxyPem());
-        writePrivate(crtList(), "");
+        this.ca = options.filesOf != null ? options.filesOf.ca
+                : TestCertificates.newRootCa("hapcert test CA " + dir.getFileName());
+        if (options.filesOf == null) {
+            TestCertificates.Issued def = mint("default.hapcert.test");
+            writePrivate(defaultCert(), def.haproxyPem());
+            writePrivate(crtList(), "");
+        }
         if (options.issuers != null) {
             try {
                 Files.createDirectories(issuersDir());
@@ -169,7 +182,7 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     public Path certsDir() {
-        return dir.resolve("certs");
+        return options.filesOf != null ? options.filesOf.certsDir() : dir.resolve("certs");
     }
 
     public Path defaultCert() {
@@ -177,7 +190,7 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     public Path crtList() {
-        return dir.resolve("crt-list.txt");
+        return options.filesOf != null ? options.filesOf.crtList() : dir.resolve("crt-list.txt");
     }
 
     public Path adminSocket() {

@@ -1,0 +1,69 @@
+package dev.hapcert.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SharedFilesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSecondHolderOfTheSameDirectoryWaitsEvenUnderAnotherSpelling() throws Exception {
+        Path certs = Files.createDirectories(tmp.resolve("srv/certs"));
+        Path linked = Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("srv"));
+        AtomicBoolean secondHolds = new AtomicBoolean();
+        CountDownLatch secondDone = new CountDownLatch(1);
+        Thread second;
+        try (SharedFiles first = SharedFiles.hold(List.of(certs, tmp.resolve("srv/crt-list.txt")))) {
+            second = new Thread(() -> {
+                // The same directory through a symlink, and a crt-list that does not exist yet under another spelling.
+                try (SharedFiles held = SharedFiles.hold(List.of(tmp.resolve("other.txt"), linked.resolve("certs/")))) {
+                    secondHolds.set(true);
+                }
+                secondDone.countDown();
+            });
+            second.start();
+            assertThat(secondDone.await(300, TimeUnit.MILLISECONDS)).as("second holder done while the first holds").isFalse();
+            assertThat(secondHolds).isFalse();
+        }
+        assertThat(secondDone.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(secondHolds).isTrue();
+        second.join();
+    }
+
+    @Test
+    void holdersOfDifferentFilesDoNotWaitOnEachOther() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("a"));
+        Path b = Files.createDirectories(tmp.resolve("b"));
+        CountDownLatch secondDone = new CountDownLatch(1);
+        try (SharedFiles first = SharedFiles.hold(List.of(a, a.resolve("crt-list.txt")))) {
+            Thread second = new Thread(() -> {
+                try (SharedFiles held = SharedFiles.hold(List.of(b, b.resolve("crt-list.txt")))) {
+                    secondDone.countDown();
+                }
+            });
+            second.start();
+            assertThat(secondDone.await(30, TimeUnit.SECONDS)).as("second holder done while the first holds").isTrue();
+            second.join();
+        }
+    }
+
+    @Test
+    void aThreadMayNameOneFileTwice() {
+        Path dir = tmp.resolve("certs");
+        try (SharedFiles held = SharedFiles.hold(List.of(dir, dir.resolve("."), tmp.resolve("certs//")))) {
+            assertThat(held).isNotNull();
+        }
+        try (SharedFiles again = SharedFiles.hold(List.of(dir))) {
+            assertThat(again).isNotNull();
+        }
+    }
+}
