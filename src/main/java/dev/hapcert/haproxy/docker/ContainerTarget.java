@@ -8,6 +8,7 @@ import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.RuntimeApiTimeouts;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,8 @@ public final class ContainerTarget implements AutoCloseable {
     private final DockerEngine engine;
     private final ContainerInspection container;
     private final MountMapping mounts;
+    /** Carries Runtime API connections through execs, once one has been opened that way; closed with the target. */
+    private ExecRelay relay;
 
     private ContainerTarget(DockerEngine engine, ContainerInspection container) {
         this.engine = engine;
@@ -71,7 +74,9 @@ public final class ContainerTarget implements AutoCloseable {
 
     /**
      * The Runtime API of the HAProxy in the container: straight through the socket file when the socket is
-     * bind-mounted to this host, else through an exec of socat inside the container, one exec per exchange.
+     * bind-mounted to this host; else through an exec of socat inside the container, streamed like a socket (one
+     * exec per connection, see {@link ExecRelay}); and where that does not connect (an image without socat, a wrong
+     * socket path), one exec per exchange, which finds the image's tool or says what is wrong.
      */
     public RuntimeApiClient openRuntimeApi(String socketInContainer, boolean masterCli, RuntimeApiTimeouts timeouts)
             throws HapcertException {
@@ -84,9 +89,13 @@ public final class ContainerTarget implements AutoCloseable {
         if (masterCli) {
             inside = inside.asMasterCli();
         }
+        String description = inside + " in container " + container.describe() + " (through an exec)";
+        Optional<RuntimeApiClient> streamed = openStreamed(socketInContainer, inside, description, timeouts);
+        if (streamed.isPresent()) {
+            return streamed.get();
+        }
         ContainerRuntimeApi api = ContainerRuntimeApi.openAssumingSocat(engine.execChannel(container),
                 socketInContainer, timeouts.idle());
-        String description = inside + " in container " + container.describe() + " (through an exec)";
         BatchTransport transport = new BatchTransport(inside, description, stream -> {
             try {
                 return api.carry(stream);
@@ -97,6 +106,21 @@ public final class ContainerTarget implements AutoCloseable {
             }
         }, () -> { });
         return RuntimeApiClient.over(transport, timeouts);
+    }
+
+    /** Through socat in the container, streamed; empty when that does not answer as a Runtime API. */
+    private Optional<RuntimeApiClient> openStreamed(String socketInContainer, RuntimeApiAddress inside,
+                                                    String description, RuntimeApiTimeouts timeouts) {
+        List<String> argv = new RuntimeApiTool(RuntimeApiTool.Kind.SOCAT, "socat").argv(socketInContainer);
+        try {
+            if (relay == null) {
+                relay = ExecRelay.start(engine.execChannel(container), argv);
+            }
+            return Optional.of(RuntimeApiClient.over(RelayedTransport.open(relay, inside, description, timeouts),
+                    timeouts));
+        } catch (HaproxyUnreachableException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -114,7 +138,13 @@ public final class ContainerTarget implements AutoCloseable {
 
     @Override
     public void close() {
-        engine.close();
+        try {
+            if (relay != null) {
+                relay.close();
+            }
+        } finally {
+            engine.close();
+        }
     }
 
     @Override

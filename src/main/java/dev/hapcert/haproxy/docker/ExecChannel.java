@@ -6,11 +6,15 @@ import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
 import dev.hapcert.error.HapcertException;
 import dev.hapcert.error.HaproxyUnreachableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -104,6 +108,66 @@ public final class ExecChannel {
                 collector.err.toByteArray());
     }
 
+    /**
+     * Runs {@code argv} with what {@code peer} sends on its stdin and its stdout written back to {@code peer}, for as
+     * long as both last: a connection carried through the container (see {@link ExecRelay}). Returns once the exec
+     * has started. When the command exits (HAProxy closed, or the tool could not connect) {@code peer} is closed, so
+     * its other end sees the end of the stream; when the other end closes first, the command's stdin ends.
+     * {@code onEnd} runs once, when it is all over. Standard error is not carried: the Runtime API never writes it.
+     */
+    void carry(List<String> argv, SocketChannel peer, Runnable onEnd) {
+        Runnable end = new Runnable() {
+            private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public void run() {
+                if (done.compareAndSet(false, true)) {
+                    try {
+                        peer.close();
+                    } catch (IOException ignored) {
+                        // Closed is what is wanted.
+                    }
+                    onEnd.run();
+                }
+            }
+        };
+        try {
+            ExecCreateCmdResponse created = engine.client().execCreateCmd(container.id()).withAttachStdin(true)
+                    .withAttachStdout(true).withAttachStderr(true).withCmd(argv.toArray(String[]::new)).exec();
+            engine.client().execStartCmd(created.getId()).withStdIn(new PeerInput(peer))
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            if (frame.getStreamType() == StreamType.STDERR) {
+                                return;
+                            }
+                            ByteBuffer out = ByteBuffer.wrap(frame.getPayload());
+                            try {
+                                while (out.hasRemaining()) {
+                                    peer.write(out);
+                                }
+                            } catch (IOException gone) {
+                                end.run();
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable throwable) {
+                            end.run();
+                        }
+
+                        @Override
+                        public void onComplete() {
+                            end.run();
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // The engine refused the exec (a missing tool, a stopped container): the connection ends at once, and
+            // whoever opened it learns why from a plain exec (ContainerRuntimeApi).
+            end.run();
+        }
+    }
+
     /** The exit code, which the engine may publish a moment after the stream ends. */
     private int exitCode(String execId, String what) throws HapcertException {
         try {
@@ -145,6 +209,33 @@ public final class ExecChannel {
         public void onError(Throwable throwable) {
             failure = throwable;
             super.onError(throwable);
+        }
+    }
+
+    /**
+     * What the other end of a carried connection sends, as the exec's stdin. When that connection is closed under a
+     * blocked read (the command exited first), the read ends the input instead of failing the engine client's thread.
+     */
+    private static final class PeerInput extends InputStream {
+        private final InputStream in;
+
+        PeerInput(SocketChannel peer) {
+            this.in = Channels.newInputStream(peer);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException closed) {
+                return -1;
+            }
         }
     }
 

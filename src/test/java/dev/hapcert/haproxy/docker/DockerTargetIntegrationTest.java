@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HaproxyRefusedException;
 import dev.hapcert.error.HaproxyUnreachableException;
+import dev.hapcert.haproxy.Command;
+import dev.hapcert.haproxy.Reply;
+import dev.hapcert.haproxy.RuntimeApiClient;
+import dev.hapcert.haproxy.RuntimeApiTimeouts;
 import dev.hapcert.testkit.PodmanEngine;
 import dev.hapcert.testkit.TestCertificates;
 import java.io.IOException;
@@ -21,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,6 +113,60 @@ class DockerTargetIntegrationTest {
             assertThat(api.send("show info\n".getBytes(StandardCharsets.US_ASCII))).contains("Name: HAProxy");
         }
         System.err.printf("exec round trip through socat: %d ms each%n", (System.nanoTime() - t0) / 1_000_000 / rounds);
+    }
+
+    @Test
+    void streamsTheRuntimeApiThroughAnExecPerConnection() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
+        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
+        Set<Path> relaysBefore = relayDirectories();
+        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), c)) {
+            try (RuntimeApiClient client = target.openRuntimeApi("/tmp/admin.sock", false, RuntimeApiTimeouts.DEFAULT)) {
+                assertThat(client.streams()).as("a live connection through the exec").isTrue();
+                assertThat(client.description()).contains("/tmp/admin.sock").contains("(through an exec)");
+                // Many exchanges and one pipelined batch on the one exec.
+                for (int i = 0; i < 20; i++) {
+                    assertThat(client.showSslCert("/etc/haproxy/site.pem").orElseThrow().serial()).contains(serial);
+                }
+                List<Reply> replies = client.pipeline(java.util.Collections.nCopies(200, Command.of("show", "info")));
+                assertThat(replies).hasSize(200).allSatisfy(r -> assertThat(r.text()).contains("Name: HAProxy"));
+                // A new connection (verification's) is a new exec beside it.
+                try (RuntimeApiClient again = client.reconnect()) {
+                    assertThat(again.showSslCerts().certificates()).contains("/etc/haproxy/site.pem");
+                }
+                assertThat(client.showInfo()).containsKey("Pid");
+            }
+            assertThat(relayDirectories()).as("the relay's private socket while the target is open").hasSize(relaysBefore.size() + 1);
+        }
+        assertThat(relayDirectories()).as("the relay's private socket once the target is closed").isEqualTo(relaysBefore);
+    }
+
+    @Test
+    void fallsBackToAnExecPerExchangeWhereSocatDoesNotConnect() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
+        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
+        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), c);
+             RuntimeApiClient client = target.openRuntimeApi("/tmp/nowhere.sock", false, RuntimeApiTimeouts.DEFAULT)) {
+            assertThat(client.streams()).as("one exec per exchange, which explains the failure").isFalse();
+            assertThatThrownBy(client::showSslCerts).isInstanceOf(HaproxyUnreachableException.class)
+                    .hasMessageContaining("could not connect to HAProxy's stats socket /tmp/nowhere.sock");
+        }
+        String bare = startHaproxy(PodmanEngine.Image.WITHOUT_SOCAT, false, Map.of());
+        ContainerInspection noSocat = engine.inspectRunning(new ContainerRef.NameOrId(bare));
+        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), noSocat);
+             RuntimeApiClient client = target.openRuntimeApi("/tmp/admin.sock", false, RuntimeApiTimeouts.DEFAULT)) {
+            assertThat(client.streams()).isFalse();
+            assertThatThrownBy(client::showSslCerts).isInstanceOf(HaproxyUnreachableException.class)
+                    .hasMessageContaining("has no socat");
+        }
+    }
+
+    /** The relays' private directories in the temp directory. */
+    private static Set<Path> relayDirectories() throws IOException {
+        try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("hapcert-exec"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     @Test
