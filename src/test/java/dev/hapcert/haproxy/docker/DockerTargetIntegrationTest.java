@@ -142,6 +142,24 @@ class DockerTargetIntegrationTest {
     }
 
     @Test
+    void namesTheContainerWhenHaproxyDropsAStreamedPayload() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
+        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
+        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), c);
+             RuntimeApiClient client = target.openRuntimeApi("/tmp/admin.sock", false, RuntimeApiTimeouts.DEFAULT)) {
+            assertThat(client.streams()).isTrue();
+            // HAProxy closes the connection without a word once a command and its payload pass tune.bufsize.
+            String payload = ("A".repeat(63) + "\n").repeat(400);
+            assertThatThrownBy(() -> client.setSslCert("/etc/haproxy/site.pem", payload))
+                    .isInstanceOf(HaproxyUnreachableException.class)
+                    .hasMessageContaining("tune.bufsize")
+                    .hasMessageContaining("in container")
+                    .hasMessageNotContaining("hapcert-exec")
+                    .hasMessageNotContaining("AAAA");
+        }
+    }
+
+    @Test
     void fallsBackToAnExecPerExchangeWhereSocatDoesNotConnect() throws Exception {
         String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
         ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
