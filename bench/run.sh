@@ -2,12 +2,13 @@
 # hapcert benchmarks: every figure beside its baseline, measured in the same run, written as one markdown table to
 # bench/results/latest.md (and stdout). See bench/README.md.
 #
-#   bench/run.sh [--quick | --smoke] [--only single,bulk,zero,memory,scale,options] [--out FILE] [--keep]
+#   bench/run.sh [--quick | --smoke] [--only single,bulk,zero,memory,scale,options,containers] [--out FILE] [--keep]
 #
 # --quick uses small numbers (1,000 certificates instead of 10,000, fewer runs and rotations): minutes, not an hour.
 # --smoke uses tiny ones, to check the harness itself (its test does); its figures mean nothing.
 # Needs the built jar and test classes (./run bench builds them), haproxy, socat and openssl; the bulk section also
-# needs GNU time, the single deploy section hyperfine, the zero-downtime one wrk.
+# needs GNU time, the single deploy section hyperfine, the zero-downtime one wrk. The containers section runs only when
+# named in --only (it needs podman).
 # JDK 17 is the java on PATH (or JAVA_HOME); JDK 25 is HAPCERT_BENCH_JDK25 or the first /usr/lib/jvm/*25* found.
 # Everything runs in a temporary directory on loopback and is removed at the end (kept with --keep).
 set -euo pipefail
@@ -38,7 +39,7 @@ fi
 
 # shellcheck source=bench/lib/common.sh
 source "$here/lib/common.sh"
-for s in single bulk zero memory scale options; do
+for s in single bulk zero memory scale options containers; do
     # shellcheck disable=SC1090
     source "$here/lib/$s.sh"
 done
@@ -46,7 +47,8 @@ done
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing (./run bench installs it)" >&2; exit 1; }; }
 for tool in haproxy socat openssl; do need "$tool"; done
 [[ ,$only, == *,bulk,* || ,$only, == *,scale,* || ,$only, == *,options,* ]] && need /usr/bin/time
-[[ ,$only, == *,single,* ]] && need hyperfine
+[[ ,$only, == *,single,* || ,$only, == *,containers,* ]] && need hyperfine
+[[ ,$only, == *,containers,* ]] && need podman
 [[ ,$only, == *,zero,* ]] && need wrk
 [[ -f $root/target/hapcert.jar && -d $root/target/test-classes/dev/hapcert/bench ]] ||
     { echo "bench: build first: mvn -DskipTests package (./run bench does)" >&2; exit 1; }
@@ -64,6 +66,7 @@ wrk_pid="" hs_pid="" mem_pid=""
 cleanup() {
     local d
     for d in "${started_haproxy[@]}"; do stop_haproxy "$d"; done
+    stop_containers
     for p in $wrk_pid $hs_pid $mem_pid; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     if ((keep)); then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
@@ -79,6 +82,7 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 [[ ,$only, == *,memory,* ]] && bench_memory
 [[ ,$only, == *,scale,* ]] && bench_scale
 [[ ,$only, == *,options,* ]] && bench_options
+[[ ,$only, == *,containers,* ]] && bench_containers
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 out=${out:-$here/results/latest.md}
