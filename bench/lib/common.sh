@@ -20,12 +20,13 @@ make_certs() { bench_java dev.hapcert.bench.CertFarm bundles "$1" "$2" "$3" >&2;
 # make_renewals DIR NAME COUNT: DIR/NAME/k/{fullchain,privkey}.pem
 make_renewals() { bench_java dev.hapcert.bench.CertFarm lineages "$1" "$2" "$3" >&2; }
 
-# write_cfg DIR PORT CRT_LIST: an HAProxy configuration serving CRT_LIST on PORT, admin socket DIR/admin.sock.
+# write_cfg DIR PORT CRT_LIST [SOCKET [DEFAULT_CRT]]: DIR/haproxy.cfg, serving CRT_LIST (after DEFAULT_CRT, if
+# given) on PORT, admin socket SOCKET (default DIR/admin.sock). Paths as HAProxy sees them.
 write_cfg() {
-    local dir=$1 port=$2 list=$3
+    local dir=$1 port=$2 list=$3 socket=${4:-$1/admin.sock} default=${5:+ crt $5}
     cat >"$dir/haproxy.cfg" <<CFG
 global
-    stats socket $dir/admin.sock mode 600 level admin
+    stats socket $socket mode 600 level admin
     stats timeout 2m
     hard-stop-after 60s
 defaults
@@ -35,7 +36,7 @@ defaults
     timeout server 30s
     timeout http-keep-alive 30s
 frontend https
-    bind 127.0.0.1:$port ssl crt-list $list
+    bind 127.0.0.1:$port ssl$default crt-list $list
     http-request return status 200 content-type text/plain string "ok\n"
 CFG
 }

@@ -1,6 +1,6 @@
 # Containers (opt-in: --only containers; needs podman): one renewed certificate into HAProxy in containers of
 # Podman's Docker-compatible engine, whole `hapcert deploy` process, beside the shell hook that does the same through
-# `podman exec` of socat. Three cases: one container reached through an exec (its stats socket inside the
+# `podman exec` of socat (bench/lib/socat-deploy.sh --exec). Three cases: one container reached through an exec (its stats socket inside the
 # container), three such containers in one run, one container whose stats socket is bind-mounted to the host.
 
 containers_started=()
@@ -39,7 +39,7 @@ bench_containers() {
 
     local rotate="bash $here/lib/rotate.sh $dir/state site-0" cert=/etc/haproxy/certs/site-0.pem
     local deploy="$root/bin/hapcert deploy --lineage $dir/state/live --name site-0 --config"
-    local shell="env PODMAN_RUNTIME=$rt bash $here/lib/exec-deploy.sh"
+    local shell="env PODMAN_RUNTIME=$rt bash $here/lib/socat-deploy.sh --exec"
     # The first deploy adds the certificate everywhere and records the launcher's archive; not timed.
     $rotate
     HAPCERT_CACHE_DIR=$dir/cache $deploy "$yml_three" >/dev/null 2>&1
@@ -81,18 +81,7 @@ start_container() {
     cp "$work/containers/default/default-0.pem" "$d/etc/default.pem"
     : >"$d/etc/crt-list.txt"
     port=$(free_port)
-    cat >"$d/etc/haproxy.cfg" <<CFG
-global
-    stats socket $socket mode 600 level admin
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 30s
-    timeout server 30s
-frontend https
-    bind 127.0.0.1:$port ssl crt /etc/haproxy/default.pem crt-list /etc/haproxy/crt-list.txt
-    http-request return status 200 content-type text/plain string "ok\n"
-CFG
+    write_cfg "$d/etc" "$port" /etc/haproxy/crt-list.txt "$socket" /etc/haproxy/default.pem
     local id
     id=$(podman ${rt:+--runtime "$rt"} run -d --network host --label dev.hapcert.bench=1 \
         -v "$d/etc:/etc/haproxy" -v "$d/run:/run/haproxy" "$image" /usr/sbin/haproxy -f /etc/haproxy/haproxy.cfg)

@@ -125,16 +125,10 @@ class ConcurrencyIT {
             Launcher.Started run = Launcher.start(List.of("deploy", "--config", config.toString(), "--lineage",
                     lineage.toString()), Map.of(CrashPoint.PAUSE_ENVIRONMENT, "after-set-ssl-cert",
                     CrashPoint.PAUSE_FILE_ENVIRONMENT, flag.toString()), "022", null);
-            try {
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (!Files.exists(flag)) {
-                    assertThat(run.process().isAlive()).as("hapcert still running before the pause").isTrue();
-                    assertThat(System.currentTimeMillis()).as("time to reach the pause").isLessThan(deadline);
-                    Thread.sleep(20);
-                }
+            Sandbox.Run r = Launcher.whilePaused(run, flag, () -> {
                 // One target waits with its certificate set but not committed; the other goes all the way meanwhile.
                 // (The pause lasts a minute at most: one target after the other would serve nothing new in 30 s.)
-                deadline = System.currentTimeMillis() + 30_000;
+                long deadline = System.currentTimeMillis() + 30_000;
                 while (!serves(s.haproxy, fresh) && !serves(second, fresh)) {
                     assertThat(System.currentTimeMillis()).as("one target served while the other is paused")
                             .isLessThan(deadline);
@@ -142,13 +136,7 @@ class ConcurrencyIT {
                 }
                 assertThat(serves(s.haproxy, fresh) && serves(second, fresh)).as("the paused target served already")
                         .isFalse();
-            } catch (Exception | Error e) {
-                run.process().destroyForcibly();
-                throw e;
-            } finally {
-                Files.deleteIfExists(flag);
-            }
-            Sandbox.Run r = run.await();
+            });
             s.assertNoKeyMaterial("output", r.out() + r.err());
             assertThat(r.exit()).as(r.describe()).isZero();
             assertThat(serves(s.haproxy, fresh)).isTrue();
@@ -178,26 +166,14 @@ class ConcurrencyIT {
                     Path flag = s.inputs.resolve("paused-sharing");
                     Launcher.Started run = Launcher.start(args, Map.of(CrashPoint.PAUSE_ENVIRONMENT, "after-temp-write",
                             CrashPoint.PAUSE_FILE_ENVIRONMENT, flag.toString()), "022", null);
-                    try {
-                        long deadline = System.currentTimeMillis() + 60_000;
-                        while (!Files.exists(flag)) {
-                            assertThat(run.process().isAlive()).as("hapcert still running before the pause").isTrue();
-                            assertThat(System.currentTimeMillis()).as("time to reach the pause").isLessThan(deadline);
-                            Thread.sleep(20);
-                        }
+                    r = Launcher.whilePaused(run, flag, () -> {
                         long watchUntil = System.currentTimeMillis() + 1_500;
                         while (System.currentTimeMillis() < watchUntil) {
                             assertThat(serves(s.haproxy, fresh) || serves(second, fresh))
                                     .as("a target served while the other was half-way through the shared files").isFalse();
                             Thread.sleep(100);
                         }
-                    } catch (Exception | Error e) {
-                        run.process().destroyForcibly();
-                        throw e;
-                    } finally {
-                        Files.deleteIfExists(flag);
-                    }
-                    r = run.await();
+                    });
                 } else {
                     r = Launcher.run(args, Map.of(), "022");
                 }

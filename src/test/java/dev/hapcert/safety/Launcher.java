@@ -79,4 +79,32 @@ final class Launcher {
     static Sandbox.Run run(List<String> args, Map<String, String> env, String umask) {
         return start(args, env, umask, null).await();
     }
+
+    /** What a test does while hapcert is paused. */
+    interface WhilePaused {
+        void run() throws Exception;
+    }
+
+    /**
+     * Waits (a minute at most) until {@code run} has reached the point it pauses at and created {@code flag}, does
+     * {@code meanwhile}, lets hapcert go on (deletes {@code flag}) and returns its end. If anything fails meanwhile,
+     * the paused hapcert is killed first: it must never be left holding a lock for the next case.
+     */
+    static Sandbox.Run whilePaused(Started run, Path flag, WhilePaused meanwhile) throws Exception {
+        try {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!Files.exists(flag)) {
+                assertThat(run.process().isAlive()).as("hapcert still running before the pause").isTrue();
+                assertThat(System.currentTimeMillis()).as("time to reach the pause").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            meanwhile.run();
+        } catch (Exception | Error e) {
+            run.process().destroyForcibly();
+            throw e;
+        } finally {
+            Files.deleteIfExists(flag);
+        }
+        return run.await();
+    }
 }

@@ -84,26 +84,13 @@ class RestartIT {
         Path flag = s.inputs.resolve("paused-" + i.name());
         Launcher.Started run = Launcher.start(args, Map.of(CrashPoint.PAUSE_ENVIRONMENT, i.point(),
                 CrashPoint.PAUSE_FILE_ENVIRONMENT, flag.toString()), "022", null);
-        try {
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!Files.exists(flag)) {
-                assertThat(run.process().isAlive()).as("hapcert still running before the pause").isTrue();
-                assertThat(System.currentTimeMillis()).as("time to reach " + i.point()).isLessThan(deadline);
-                Thread.sleep(20);
-            }
+        Sandbox.Run r = Launcher.whilePaused(run, flag, () -> {
             if (i.reload()) {
                 reloadAndWait();
             } else {
                 s.haproxy.restart();
             }
-        } catch (Exception | Error e) {
-            // Never leave a paused hapcert holding the lock for the next case.
-            run.process().destroyForcibly();
-            throw e;
-        } finally {
-            Files.deleteIfExists(flag);
-        }
-        Sandbox.Run r = run.await();
+        });
         s.assertNoKeyMaterial("output", r.out() + r.err());
         assertThat(r.exit()).as(i.name() + ": " + r.describe()).isEqualTo(i.exit());
         if (r.exit() == 0) {

@@ -117,10 +117,8 @@ class DockerTargetIntegrationTest {
 
     @Test
     void streamsTheRuntimeApiThroughAnExecPerConnection() throws Exception {
-        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
-        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
         Set<Path> relaysBefore = relayDirectories();
-        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), c)) {
+        try (ContainerTarget target = targetIn(PodmanEngine.Image.WITH_SOCAT)) {
             try (RuntimeApiClient client = target.openRuntimeApi("/tmp/admin.sock", false, RuntimeApiTimeouts.DEFAULT)) {
                 assertThat(client.streams()).as("a live connection through the exec").isTrue();
                 assertThat(client.description()).contains("/tmp/admin.sock").contains("(through an exec)");
@@ -143,9 +141,7 @@ class DockerTargetIntegrationTest {
 
     @Test
     void namesTheContainerWhenHaproxyDropsAStreamedPayload() throws Exception {
-        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
-        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
-        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), c);
+        try (ContainerTarget target = targetIn(PodmanEngine.Image.WITH_SOCAT);
              RuntimeApiClient client = target.openRuntimeApi("/tmp/admin.sock", false, RuntimeApiTimeouts.DEFAULT)) {
             assertThat(client.streams()).isTrue();
             // HAProxy closes the connection without a word once a command and its payload pass tune.bufsize.
@@ -161,22 +157,24 @@ class DockerTargetIntegrationTest {
 
     @Test
     void fallsBackToAnExecPerExchangeWhereSocatDoesNotConnect() throws Exception {
-        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
-        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
-        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), c);
+        try (ContainerTarget target = targetIn(PodmanEngine.Image.WITH_SOCAT);
              RuntimeApiClient client = target.openRuntimeApi("/tmp/nowhere.sock", false, RuntimeApiTimeouts.DEFAULT)) {
             assertThat(client.streams()).as("one exec per exchange, which explains the failure").isFalse();
             assertThatThrownBy(client::showSslCerts).isInstanceOf(HaproxyUnreachableException.class)
                     .hasMessageContaining("could not connect to HAProxy's stats socket /tmp/nowhere.sock");
         }
-        String bare = startHaproxy(PodmanEngine.Image.WITHOUT_SOCAT, false, Map.of());
-        ContainerInspection noSocat = engine.inspectRunning(new ContainerRef.NameOrId(bare));
-        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), noSocat);
+        try (ContainerTarget target = targetIn(PodmanEngine.Image.WITHOUT_SOCAT);
              RuntimeApiClient client = target.openRuntimeApi("/tmp/admin.sock", false, RuntimeApiTimeouts.DEFAULT)) {
             assertThat(client.streams()).isFalse();
             assertThatThrownBy(client::showSslCerts).isInstanceOf(HaproxyUnreachableException.class)
                     .hasMessageContaining("has no socat");
         }
+    }
+
+    /** HAProxy started in a container of {@code image}, as a target over an engine client of its own. */
+    private ContainerTarget targetIn(PodmanEngine.Image image) throws Exception {
+        String id = startHaproxy(image, false, Map.of());
+        return ContainerTarget.of(DockerEngine.connect(podman.address()), engine.inspectRunning(new ContainerRef.NameOrId(id)));
     }
 
     /** The relays' private directories in the temp directory. */
