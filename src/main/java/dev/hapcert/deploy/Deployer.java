@@ -20,10 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -34,9 +30,6 @@ import java.util.function.Function;
  * A failure on one certificate or target is reported and the rest carry on.
  */
 public final class Deployer {
-    /** The most targets deployed at once (see {@link #run}). */
-    static final int TARGETS_AT_ONCE = 8;
-
     private final DeployOptions options;
     private final Consumer<String> notices;
     private final BiConsumer<Integer, Integer> progress;
@@ -92,11 +85,9 @@ public final class Deployer {
     }
 
     /**
-     * Targets are deployed at once, each on a thread of its own (at most {@value #TARGETS_AT_ONCE} at a time): each
-     * is another HAProxy, and most of a target's time is spent waiting for it (its Runtime API, a container engine's
-     * exec), so a hook for a fleet takes about as long as its slowest target rather than the sum of them all.
-     * Targets that share a lock file are one HAProxy's lock and go one after the other, as do targets whose
-     * certificate directory or crt-list file turns out to be the same ({@link SharedFiles}).
+     * Targets are deployed at once ({@link AtOnce}): a lane of targets each, one lane per lock file, since targets
+     * that share a lock file are one HAProxy's lock and go one after the other, as do targets whose certificate
+     * directory or crt-list file turns out to be the same ({@link SharedFiles}).
      *
      * <p>Each target gets a feed of its own: the first one {@code first}, every other one the sources read anew
      * ({@link CertificateFeed#again}), since a feed lets its certificates go as they are deployed so that a store of
@@ -109,29 +100,23 @@ public final class Deployer {
         List<List<CertificateResult>> byTarget = new ArrayList<>(Collections.nCopies(targets.size(), List.of()));
         CombinedProgress combined = new CombinedProgress(targets.size(), progress);
         if (lanes.size() == 1) {
+            // The hook's case, on this thread: a prepared target's lock belongs to it.
             runLane(first, true, lanes.get(0), targets, prune, combined, byTarget);
         } else {
-            int atOnce = Math.min(lanes.size(), TARGETS_AT_ONCE);
-            first.shareReadAhead(atOnce);
-            ExecutorService pool = Executors.newFixedThreadPool(atOnce, task -> {
-                Thread t = new Thread(task, "hapcert-target");
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                List<Future<?>> running = new ArrayList<>();
-                for (int l = 0; l < lanes.size(); l++) {
-                    boolean ownsFirst = l == 0;
-                    List<Integer> lane = lanes.get(l);
-                    running.add(pool.submit(() -> runLane(first, ownsFirst, lane, targets, prune, combined, byTarget)));
-                }
-                awaitAll(running);
-            } finally {
-                pool.shutdown();
+            first.shareReadAhead(Math.min(lanes.size(), AtOnce.TARGETS));
+            List<Integer> laneIndexes = new ArrayList<>();
+            for (int l = 0; l < lanes.size(); l++) {
+                laneIndexes.add(l);
             }
+            AtOnce.each(laneIndexes, l -> {
+                runLane(first, l == 0, lanes.get(l), targets, prune, combined, byTarget);
+                return l;
+            });
         }
         List<CertificateResult> results = new ArrayList<>();
-        byTarget.forEach(results::addAll);
+        for (List<CertificateResult> r : byTarget) {
+            results.addAll(r);
+        }
         return new DeployReport(results);
     }
 
@@ -160,8 +145,7 @@ public final class Deployer {
                 }
             }
             last = certificates;
-            List<CertificateResult> results = deployToTarget(certificates, targets.get(i), prune,
-                    (done, total) -> combined.update(i, done, total));
+            List<CertificateResult> results = deployToTarget(certificates, targets.get(i), prune, combined.of(i));
             synchronized (byTarget) {
                 byTarget.set(i, results);
             }
@@ -177,32 +161,14 @@ public final class Deployer {
         Map<Path, List<Integer>> lanes = new LinkedHashMap<>();
         for (int i = 0; i < targets.size(); i++) {
             Path lock = targets.get(i).lockFile().toAbsolutePath().normalize();
-            lanes.computeIfAbsent(lock, k -> new ArrayList<>()).add(i);
+            List<Integer> lane = lanes.get(lock);
+            if (lane == null) {
+                lane = new ArrayList<>();
+                lanes.put(lock, lane);
+            }
+            lane.add(i);
         }
         return lanes.isEmpty() ? List.of(List.of()) : List.copyOf(lanes.values());
-    }
-
-    /** Waits for every target, then rethrows what broke one (a bug: a target's own failures are its results). */
-    private static void awaitAll(List<Future<?>> running) {
-        Throwable broken = null;
-        for (Future<?> f : running) {
-            try {
-                Uninterruptibly.get(f);
-            } catch (ExecutionException e) {
-                if (broken == null) {
-                    broken = e.getCause();
-                }
-            }
-        }
-        if (broken instanceof RuntimeException e) {
-            throw e;
-        }
-        if (broken instanceof Error e) {
-            throw e;
-        }
-        if (broken != null) {
-            throw new IllegalStateException(broken);
-        }
     }
 
     /** One progress for all targets: the certificates done and planned, summed over the targets. */
@@ -217,6 +183,11 @@ public final class Deployer {
             this.sink = sink;
         }
 
+        /** The progress of one target; a class of its own, not a lambda (the hook's path spins up none it can spare). */
+        BiConsumer<Integer, Integer> of(int target) {
+            return new TargetProgress(this, target);
+        }
+
         synchronized void update(int target, int targetDone, int targetTotal) {
             done[target] = targetDone;
             total[target] = targetTotal;
@@ -227,6 +198,13 @@ public final class Deployer {
                 allTotal += total[i];
             }
             sink.accept(allDone, allTotal);
+        }
+    }
+
+    private record TargetProgress(CombinedProgress combined, int target) implements BiConsumer<Integer, Integer> {
+        @Override
+        public void accept(Integer done, Integer total) {
+            combined.update(target, done, total);
         }
     }
 

@@ -39,12 +39,9 @@ public final class StatusInspector {
         this.now = now;
     }
 
+    /** Each target's status, in the order given; the targets are looked at side by side ({@link AtOnce}). */
     public List<TargetStatus> inspect(List<CertificateFeed.Summary> source, boolean haveSource, List<TargetConfig> targets) {
-        List<TargetStatus> out = new ArrayList<>();
-        for (TargetConfig target : targets) {
-            out.add(inspect(source, haveSource, target));
-        }
-        return out;
+        return AtOnce.each(targets, target -> inspect(source, haveSource, target));
     }
 
     private TargetStatus inspect(List<CertificateFeed.Summary> source, boolean haveSource, TargetConfig configured) {
