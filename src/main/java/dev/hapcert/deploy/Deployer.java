@@ -157,7 +157,7 @@ public final class Deployer {
      * The targets grouped by lock file, each group in configuration order: targets that share a lock file are one
      * HAProxy's (or were configured to be taken one at a time) and must not wait on each other's lock.
      */
-    static List<List<Integer>> lanesByLock(List<TargetConfig> targets) {
+    private static List<List<Integer>> lanesByLock(List<TargetConfig> targets) {
         Map<Path, List<Integer>> lanes = new LinkedHashMap<>();
         for (int i = 0; i < targets.size(); i++) {
             Path lock = targets.get(i).lockFile().toAbsolutePath().normalize();
