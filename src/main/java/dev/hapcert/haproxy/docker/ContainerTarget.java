@@ -108,17 +108,30 @@ public final class ContainerTarget implements AutoCloseable {
         return RuntimeApiClient.over(transport, timeouts);
     }
 
-    /** Through socat in the container, streamed; empty when that does not answer as a Runtime API. */
+    /**
+     * Through socat in the container, streamed; empty when the exec ended without a Runtime API answering (no socat,
+     * a wrong socket path), which the exec per exchange then explains. An HAProxy that does not answer through a live
+     * exec is reported as it is: asking again another way would only double the wait.
+     */
     private Optional<RuntimeApiClient> openStreamed(String socketInContainer, RuntimeApiAddress inside,
-                                                    String description, RuntimeApiTimeouts timeouts) {
+                                                    String description, RuntimeApiTimeouts timeouts)
+            throws HaproxyUnreachableException {
         List<String> argv = new RuntimeApiTool(RuntimeApiTool.Kind.SOCAT, "socat").argv(socketInContainer);
-        try {
-            if (relay == null) {
+        if (relay == null) {
+            try {
                 relay = ExecRelay.start(engine.execChannel(container), argv);
+            } catch (HaproxyUnreachableException noLocalSocket) {
+                return Optional.empty();
             }
+        }
+        int ended = relay.execsEnded();
+        try {
             return Optional.of(RuntimeApiClient.over(RelayedTransport.open(relay, inside, description, timeouts),
                     timeouts));
         } catch (HaproxyUnreachableException e) {
+            if (relay.execsEnded() == ended) {
+                throw e;
+            }
             return Optional.empty();
         }
     }

@@ -113,7 +113,7 @@ public final class ExecChannel {
      * long as both last: a connection carried through the container (see {@link ExecRelay}). Returns once the exec
      * has started. When the command exits (HAProxy closed, or the tool could not connect) {@code peer} is closed, so
      * its other end sees the end of the stream; when the other end closes first, the command's stdin ends.
-     * {@code onEnd} runs once, when it is all over. Standard error is not carried: the Runtime API never writes it.
+     * {@code onEnd} runs once, when the exec is over, just before {@code peer} is closed. Standard error is not carried: the Runtime API never writes it.
      */
     void carry(List<String> argv, SocketChannel peer, Runnable onEnd) {
         Runnable end = new Runnable() {
@@ -122,12 +122,13 @@ public final class ExecChannel {
             @Override
             public void run() {
                 if (done.compareAndSet(false, true)) {
+                    // Told first: whoever reads the end of the stream on the other side may then ask how it ended.
+                    onEnd.run();
                     try {
                         peer.close();
                     } catch (IOException ignored) {
                         // Closed is what is wanted.
                     }
-                    onEnd.run();
                 }
             }
         };

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A unix socket on this host, in a directory only this user can enter, whose every connection is carried byte for
@@ -26,6 +27,7 @@ final class ExecRelay implements AutoCloseable {
     private final Path socket;
     private final ServerSocketChannel server;
     private final Set<SocketChannel> carried = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger execsEnded = new AtomicInteger();
 
     private ExecRelay(ExecChannel exec, List<String> argv, Path dir, ServerSocketChannel server) {
         this.exec = exec;
@@ -65,6 +67,15 @@ final class ExecRelay implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * How many of its execs have ended so far (the tool exited, or the engine refused or dropped the exec); counted
+     * before the connection it carried is closed. A connection that fails while this count stays the same failed in
+     * HAProxy (it did not answer), not in the exec.
+     */
+    int execsEnded() {
+        return execsEnded.get();
+    }
+
     private void acceptEach() {
         while (true) {
             SocketChannel peer;
@@ -74,7 +85,10 @@ final class ExecRelay implements AutoCloseable {
                 return;
             }
             carried.add(peer);
-            exec.carry(argv, peer, () -> carried.remove(peer));
+            exec.carry(argv, peer, () -> {
+                execsEnded.incrementAndGet();
+                carried.remove(peer);
+            });
         }
     }
 

@@ -171,6 +171,27 @@ class DockerTargetIntegrationTest {
         }
     }
 
+    @Test
+    void reportsAnHaproxyThatDoesNotAnswerThroughTheStreamedExecWithoutAskingAgain() throws Exception {
+        String id = startHaproxy(PodmanEngine.Image.WITH_SOCAT, false, Map.of());
+        ContainerInspection c = engine.inspectRunning(new ContainerRef.NameOrId(id));
+        // HAProxy stopped (SIGSTOP): socat in the container connects, the kernel queues the connection, nobody answers.
+        engine.client().killContainerCmd(id).withSignal("STOP").exec();
+        RuntimeApiTimeouts shortWait = new RuntimeApiTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2),
+                Duration.ofSeconds(2));
+        try (ContainerTarget target = ContainerTarget.of(DockerEngine.connect(podman.address()), c)) {
+            // The streamed exec's own verdict, not that of an exec per exchange tried after it (which would wait as
+            // long again and say "did not finish").
+            assertThatThrownBy(() -> target.openRuntimeApi("/tmp/admin.sock", false, shortWait))
+                    .isInstanceOf(HaproxyUnreachableException.class)
+                    .hasMessageContaining("no answer")
+                    .hasMessageContaining("in container")
+                    .hasMessageNotContaining("did not finish");
+        } finally {
+            engine.client().killContainerCmd(id).withSignal("CONT").exec();
+        }
+    }
+
     /** HAProxy started in a container of {@code image}, as a target over an engine client of its own. */
     private ContainerTarget targetIn(PodmanEngine.Image image) throws Exception {
         String id = startHaproxy(image, false, Map.of());
