@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public final class ContainerRuntimeApi {
     /** What Podman reports when the exec ended while input it was given was still unread. */
-    private static final String ENGINE_STREAM_RESET = "connection reset by peer";
+    private static final String ENGINE_STREAM_RESET = ExecChannel.STREAM_RESET;
     private static final byte[] QUIT = "quit\n".getBytes(StandardCharsets.US_ASCII);
     /** Where tools usually live, for images without a shell to ask {@code command -v}. */
     private static final List<String> DIRS = List.of("/usr/bin/", "/bin/", "/usr/local/bin/", "/usr/sbin/");

@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ExecChannel {
     private static final int EXIT_CODE_POLLS = 50;
+    /** How a reset of the exec's stream reads in an {@link ExecResult}'s stderr, as Podman words it there itself. */
+    static final String STREAM_RESET = "connection reset by peer";
 
     private final DockerEngine engine;
     private final ContainerInspection container;
@@ -97,6 +99,14 @@ public final class ExecChannel {
             }
             throw engine.failure("run " + argv.get(0) + " in container " + container.describe(), e);
         } catch (RuntimeException e) {
+            if (withStdin && streamReset(e)) {
+                // Podman drops an exec's stream when its command exits with input it never read (HAProxy closed the
+                // connection early), which it otherwise reports on stderr: the same verdict, with the exit code.
+                exited.countDown();
+                byte[] err = (collector.err.toString(java.nio.charset.StandardCharsets.UTF_8) + "\n" + STREAM_RESET)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                return new ExecResult(exitCode(created.getId(), argv.get(0)), collector.out.toByteArray(), err);
+            }
             throw engine.failure("run " + argv.get(0) + " in container " + container.describe(), e);
         } finally {
             exited.countDown();
@@ -186,6 +196,16 @@ public final class ExecChannel {
         }
         throw new HaproxyUnreachableException("the engine reported no exit code for " + what + " in container "
                 + container.describe());
+    }
+
+    /** Whether the engine reset the exec's stream connection (a socket error under the client's failure). */
+    private static boolean streamReset(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketException && String.valueOf(t.getMessage()).contains("reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean missingExecutable(String message) {
