@@ -46,6 +46,8 @@ public final class CertificateFeed {
     private Cursor walk;
     /** Someone waits for the whole read: the reader no longer waits for the walk (which may be that waiter). */
     private boolean unbounded;
+    /** The most certificates someone waits to have been read ({@link #hasAtLeast}, {@link #firstNames}). */
+    private int demand;
 
     /** What is kept of a loaded certificate after the walk: enough to name it in a report or a prune. */
     public record Summary(String name, String serialHex) {
@@ -139,7 +141,9 @@ public final class CertificateFeed {
     private void add(SourceItem item) {
         synchronized (lock) {
             if (item instanceof SourceItem.Loaded l) {
-                while (walk != null && !unbounded && loaded.size() - walk.next >= maxAhead) {
+                // Bounded from the start, not only once the walk has begun: a deploy may take a while to reach its
+                // first batch (a lock to wait for, an engine to reach), and a large store must not fill the heap then.
+                while (!unbounded && loaded.size() - (walk == null ? 0 : walk.next) >= Math.max(maxAhead, demand)) {
                     try {
                         lock.wait();
                     } catch (InterruptedException e) {
@@ -206,6 +210,7 @@ public final class CertificateFeed {
      */
     public List<String> firstNames(int n) {
         synchronized (lock) {
+            demandAtLeast(n);
             while (!complete && summaries.size() < n) {
                 waitForReader();
             }
@@ -239,6 +244,7 @@ public final class CertificateFeed {
     /** Whether the feed holds at least {@code n} certificates, waiting until it does or reading is done. */
     public boolean hasAtLeast(int n) {
         synchronized (lock) {
+            demandAtLeast(n);
             while (!complete && loaded.size() < n) {
                 waitForReader();
             }
@@ -246,6 +252,14 @@ public final class CertificateFeed {
                 failIfBroken();
             }
             return loaded.size() >= n;
+        }
+    }
+
+    /** With the lock held: the reader must read at least {@code n} before it waits for the walk. */
+    private void demandAtLeast(int n) {
+        if (n > demand) {
+            demand = n;
+            lock.notifyAll();
         }
     }
 

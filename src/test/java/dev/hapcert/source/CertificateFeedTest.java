@@ -171,19 +171,49 @@ class CertificateFeedTest {
     void feedsWalkedAtOnceShareTheReadAheadOfOne() throws Exception {
         int total = CertificateFeed.MAX_AHEAD;
         AtomicInteger read = new AtomicInteger();
-        CertificateFeed feed = CertificateFeed.read(List.of(counted(total, read)));
+        CountDownLatch gate = new CountDownLatch(1);
+        CertificateFeed feed = CertificateFeed.read(List.of(gated(counted(total, read), gate)));
         feed.shareReadAhead(4);
-        CertificateFeed.Cursor walk = feed.cursor();
+        gate.countDown();
         assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD / 4);
+        CertificateFeed.Cursor walk = feed.cursor();
         assertThat(walk.next().name()).isEqualTo("n0");
         assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD / 4 + 1);
 
         // A feed read anew for another target keeps the share: together they hold what one feed would.
         CertificateFeed again = feed.again();
-        again.cursor();
         assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD / 4 + 1 + CertificateFeed.MAX_AHEAD / 4);
         assertThat(again.names()).hasSize(total);
         assertThatThrownBy(() -> feed.shareReadAhead(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theReaderIsBoundedBeforeTheWalkBeginsAndReadsWhatIsAskedFor() throws Exception {
+        AtomicInteger read = new AtomicInteger();
+        CertificateFeed feed = CertificateFeed.read(List.of(counted(CertificateFeed.MAX_AHEAD + 50, read)));
+        // No walk yet (a deploy still waiting for its lock): the reader stops at the bound all the same.
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD);
+        feed.shareReadAhead(8);
+        assertThat(feed.hasAtLeast(CertificateFeed.MAX_AHEAD + 20)).isTrue();
+        assertThat(feed.firstNames(3)).containsExactly("n0", "n1", "n2");
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD + 20);
+    }
+
+    /** {@code source}, whose reading starts once {@code gate} opens. */
+    private static CertificateSource gated(CertificateSource source, CountDownLatch gate) {
+        return Sources.listing("gated test source", sink -> {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                source.list().readEach(sink);
+            } catch (HapcertException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
