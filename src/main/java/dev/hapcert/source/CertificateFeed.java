@@ -83,6 +83,8 @@ public final class CertificateFeed {
     /** A feed of certificates already in hand. */
     public static CertificateFeed of(List<DesiredCertificate> certificates) {
         CertificateFeed feed = new CertificateFeed(null, List.copyOf(certificates), MAX_AHEAD);
+        // All in memory already: nothing to bound, and no reader but this thread, which must not wait for a walk.
+        feed.unbounded = true;
         feed.inHand.forEach(c -> feed.add(new SourceItem.Loaded(c)));
         feed.complete = true;
         return feed;

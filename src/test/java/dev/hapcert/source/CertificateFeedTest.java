@@ -199,6 +199,24 @@ class CertificateFeedTest {
         assertThat(settled(read)).isEqualTo(CertificateFeed.MAX_AHEAD + 20);
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void certificatesInHandBeyondTheBoundAreAllThere() {
+        DesiredCertificate one = CERTS.get(0);
+        List<DesiredCertificate> many = new java.util.ArrayList<>();
+        for (int i = 0; i < CertificateFeed.MAX_AHEAD + 5; i++) {
+            many.add(new DesiredCertificate("n" + i, one.bundle(), List.of(), "test"));
+        }
+        CertificateFeed feed = CertificateFeed.of(many);
+        assertThat(feed.hasAtLeast(CertificateFeed.MAX_AHEAD + 5)).isTrue();
+        CertificateFeed.Cursor walk = feed.cursor();
+        int walked = 0;
+        while (walk.next() != null) {
+            walked++;
+        }
+        assertThat(walked).isEqualTo(CertificateFeed.MAX_AHEAD + 5);
+    }
+
     /** {@code source}, whose reading starts once {@code gate} opens. */
     private static CertificateSource gated(CertificateSource source, CountDownLatch gate) {
         return Sources.listing("gated test source", sink -> {
