@@ -115,16 +115,10 @@ public final class DockerEngine implements AutoCloseable {
         String action = "inspect container " + ref;
         // Read as a JSON tree rather than through the client's model of the answer: binding that model (a few hundred
         // annotated classes) took about a third of a container deploy's CPU, for the seven fields used here.
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
-                .path("/v" + apiVersion + "/containers/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/json").build();
-        int status;
-        byte[] body;
-        try (DockerHttpClient.Response response = http.execute(request)) {
-            status = response.getStatusCode();
-            body = response.getBody().readAllBytes();
-        } catch (IOException | RuntimeException e) {
-            throw connectionFailure(address, action, e);
-        }
+        Answer answer = get(http, address, "/v" + apiVersion + "/containers/"
+                + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/json", action);
+        int status = answer.status();
+        byte[] body = answer.body();
         if (status == 404) {
             throw new ConfigException("no container named or with id '" + ref + "' on the engine at " + address
                     + " (docker ps -a lists them)");
@@ -137,6 +131,27 @@ public final class DockerEngine implements AutoCloseable {
         } catch (IOException | IllegalArgumentException e) {
             throw new HaproxyUnreachableException("the engine at " + address + " answered " + action
                     + " with something that is not a container's description: " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** An engine's whole answer to a GET: its status, its body, and its {@code Api-Version} header (null without). */
+    private record Answer(int status, byte[] body, String apiVersion) {
+    }
+
+    /**
+     * GETs {@code path} from the engine and reads the whole answer, whatever its status.
+     *
+     * @throws HaproxyUnreachableException naming {@code action} when the engine cannot be reached or answer
+     */
+    private static Answer get(DockerHttpClient http, String address, String path, String action)
+            throws HaproxyUnreachableException {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path(path).build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            byte[] body = response.getBody().readAllBytes();
+            return new Answer(response.getStatusCode(), body, response.getHeader("Api-Version"));
+        } catch (IOException | RuntimeException e) {
+            throw connectionFailure(address, action, e);
         }
     }
 
@@ -313,15 +328,8 @@ public final class DockerEngine implements AutoCloseable {
      * @throws HaproxyUnreachableException when the engine cannot be reached at all
      */
     private static ApiVersion pingedVersion(String address, DockerHttpClient http) throws HapcertException {
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET).path("/_ping").build();
-        String header;
-        try (DockerHttpClient.Response response = http.execute(request)) {
-            response.getBody().readAllBytes();
-            header = response.getStatusCode() == 200 ? response.getHeader("Api-Version") : null;
-        } catch (IOException | RuntimeException e) {
-            throw connectionFailure(address, "ping it", e);
-        }
+        Answer ping = get(http, address, "/_ping", "ping it");
+        String header = ping.status() == 200 ? ping.apiVersion() : null;
         try {
             return header == null ? null : ApiVersion.parse(header);
         } catch (InvalidInputException e) {
@@ -332,15 +340,13 @@ public final class DockerEngine implements AutoCloseable {
     private static ApiVersion negotiateFromVersionRange(String address, DockerHttpClient http) throws HapcertException {
         JsonNode version;
         // Unversioned /version is served by every engine, whatever versions it accepts elsewhere.
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.GET).path("/version").build();
-        try (DockerHttpClient.Response response = http.execute(request)) {
-            byte[] body = response.getBody().readAllBytes();
-            if (response.getStatusCode() != 200) {
-                throw new HaproxyUnreachableException("the engine at " + address + " answered /version with HTTP "
-                        + response.getStatusCode() + ": " + oneLine(new String(body, StandardCharsets.UTF_8)));
-            }
-            version = JSON.readTree(body);
+        Answer answer = get(http, address, "/version", "ask for its version");
+        if (answer.status() != 200) {
+            throw new HaproxyUnreachableException("the engine at " + address + " answered /version with HTTP "
+                    + answer.status() + ": " + oneLine(new String(answer.body(), StandardCharsets.UTF_8)));
+        }
+        try {
+            version = JSON.readTree(answer.body());
         } catch (IOException | RuntimeException e) {
             throw connectionFailure(address, "ask for its version", e);
         }
