@@ -104,13 +104,9 @@ public final class Deployer {
             runLane(first, true, lanes.get(0), targets, prune, combined, byTarget);
         } else {
             first.shareReadAhead(Math.min(lanes.size(), AtOnce.TARGETS));
-            List<Integer> laneIndexes = new ArrayList<>();
-            for (int l = 0; l < lanes.size(); l++) {
-                laneIndexes.add(l);
-            }
-            AtOnce.each(laneIndexes, l -> {
-                runLane(first, l == 0, lanes.get(l), targets, prune, combined, byTarget);
-                return l;
+            AtOnce.each(lanes, lane -> {
+                runLane(first, lane == lanes.get(0), lane, targets, prune, combined, byTarget);
+                return lane;
             });
         }
         List<CertificateResult> results = new ArrayList<>();

@@ -44,7 +44,7 @@ public final class ContainerRuntimeApi {
             throw new IllegalArgumentException("stats socket path must be absolute: " + socketPath);
         }
         ContainerRuntimeApi api = new ContainerRuntimeApi(exec, socketPath,
-                new RuntimeApiTool(RuntimeApiTool.Kind.SOCAT, "socat"), timeout);
+                RuntimeApiTool.SOCAT_ON_PATH, timeout);
         api.assumed = true;
         return api;
     }

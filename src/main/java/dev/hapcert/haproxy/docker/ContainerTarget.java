@@ -116,7 +116,7 @@ public final class ContainerTarget implements AutoCloseable {
     private Optional<RuntimeApiClient> openStreamed(String socketInContainer, RuntimeApiAddress inside,
                                                     String description, RuntimeApiTimeouts timeouts)
             throws HaproxyUnreachableException {
-        List<String> argv = new RuntimeApiTool(RuntimeApiTool.Kind.SOCAT, "socat").argv(socketInContainer);
+        List<String> argv = RuntimeApiTool.SOCAT_ON_PATH.argv(socketInContainer);
         if (relay == null) {
             try {
                 relay = ExecRelay.start(engine.execChannel(container), argv);

@@ -15,10 +15,12 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs commands inside one container through the engine's exec API, with bytes on stdin and stdout and stderr
@@ -57,8 +59,7 @@ public final class ExecChannel {
         boolean withStdin = stdin.length > 0;
         ExecCreateCmdResponse created;
         try {
-            created = engine.client().execCreateCmd(container.id()).withAttachStdin(withStdin)
-                    .withAttachStdout(true).withAttachStderr(true).withCmd(argv.toArray(String[]::new)).exec();
+            created = create(argv, withStdin);
         } catch (DockerException e) {
             // Docker answers 409 "is not running"; Podman 500 "can only create exec sessions on running containers".
             if (e instanceof ConflictException || String.valueOf(e.getMessage()).contains("running containers")) {
@@ -103,8 +104,8 @@ public final class ExecChannel {
                 // Podman drops an exec's stream when its command exits with input it never read (HAProxy closed the
                 // connection early), which it otherwise reports on stderr: the same verdict, with the exit code.
                 exited.countDown();
-                byte[] err = (collector.err.toString(java.nio.charset.StandardCharsets.UTF_8) + "\n" + STREAM_RESET)
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] err = (collector.err.toString(StandardCharsets.UTF_8) + "\n" + STREAM_RESET)
+                        .getBytes(StandardCharsets.UTF_8);
                 return new ExecResult(exitCode(created.getId(), argv.get(0)), collector.out.toByteArray(), err);
             }
             throw engine.failure("run " + argv.get(0) + " in container " + container.describe(), e);
@@ -123,11 +124,12 @@ public final class ExecChannel {
      * long as both last: a connection carried through the container (see {@link ExecRelay}). Returns once the exec
      * has started. When the command exits (HAProxy closed, or the tool could not connect) {@code peer} is closed, so
      * its other end sees the end of the stream; when the other end closes first, the command's stdin ends.
-     * {@code onEnd} runs once, when the exec is over, just before {@code peer} is closed. Standard error is not carried: the Runtime API never writes it.
+     * {@code onEnd} runs once, when the exec is over, just before {@code peer} is closed. Standard error is not
+     * carried: the Runtime API never writes it.
      */
     void carry(List<String> argv, SocketChannel peer, Runnable onEnd) {
         Runnable end = new Runnable() {
-            private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            private final AtomicBoolean done = new AtomicBoolean();
 
             @Override
             public void run() {
@@ -143,8 +145,7 @@ public final class ExecChannel {
             }
         };
         try {
-            ExecCreateCmdResponse created = engine.client().execCreateCmd(container.id()).withAttachStdin(true)
-                    .withAttachStdout(true).withAttachStderr(true).withCmd(argv.toArray(String[]::new)).exec();
+            ExecCreateCmdResponse created = create(argv, true);
             engine.client().execStartCmd(created.getId()).withStdIn(new PeerInput(peer))
                     .exec(new ResultCallback.Adapter<Frame>() {
                         @Override
@@ -177,6 +178,12 @@ public final class ExecChannel {
             // whoever opened it learns why from a plain exec (ContainerRuntimeApi).
             end.run();
         }
+    }
+
+    /** Creates the exec of {@code argv}, its stdout and stderr attached, and its stdin when {@code withStdin}. */
+    private ExecCreateCmdResponse create(List<String> argv, boolean withStdin) {
+        return engine.client().execCreateCmd(container.id()).withAttachStdin(withStdin).withAttachStdout(true)
+                .withAttachStderr(true).withCmd(argv.toArray(String[]::new)).exec();
     }
 
     /** The exit code, which the engine may publish a moment after the stream ends. */

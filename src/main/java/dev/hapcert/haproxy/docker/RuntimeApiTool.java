@@ -26,6 +26,9 @@ public record RuntimeApiTool(Kind kind, String executable) {
         }
     }
 
+    /** {@code socat} from the image's PATH: what most images have, used before anything is detected. */
+    static final RuntimeApiTool SOCAT_ON_PATH = new RuntimeApiTool(Kind.SOCAT, "socat");
+
     public RuntimeApiTool {
         if (kind == null || executable == null || executable.isBlank()) {
             throw new IllegalArgumentException("tool kind and executable are required");
