@@ -12,6 +12,7 @@ import dev.hapcert.store.CrashPoint;
 import dev.hapcert.store.OwnershipFile;
 import dev.hapcert.store.SharedFiles;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -213,7 +214,7 @@ public final class Deployer {
         try (CertificateLock lock = ready ? prepared.lock() : CertificateLock.acquire(configured.lockFile(), options.lockTimeout());
              TargetConnector.Resolved resolved = ready ? prepared.resolved() : TargetConnector.resolve(configured,
                      namesToReadAhead(certificates, configured), notices);
-             SharedFiles files = SharedFiles.hold(hostFiles(resolved.target()))) {
+             SharedFiles files = ready ? prepared.files() : holdFiles(resolved.target(), options.lockTimeout())) {
             TargetConfig target = resolved.target();
             // The prepared hook path has looked already: without a hidden .tmp file there is no temp file to remove.
             if (!options.dryRun() && (!ready || prepared.observation().certDirMayHoldTemps())) {
@@ -290,9 +291,12 @@ public final class Deployer {
         }
     }
 
-    /** The files on this host that a target's run reads and writes as its own: its certificate directory and crt-list. */
-    private static List<Path> hostFiles(TargetConfig target) throws HapcertException {
-        return List.of(target.paths().toHost(target.certDir()), target.paths().toHost(target.crtList()));
+    /**
+     * Holds the files on this host that a target's run reads and writes as its own, its certificate directory and
+     * crt-list, against other targets that share them: in this process, and in others up to {@code timeout}.
+     */
+    static SharedFiles holdFiles(TargetConfig target, Duration timeout) throws HapcertException {
+        return SharedFiles.hold(target.paths().toHost(target.certDir()), target.paths().toHost(target.crtList()), timeout);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.hapcert.haproxy.RuntimeApiClient;
 import dev.hapcert.haproxy.SslCertDetails;
 import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.store.CrtListFile;
+import dev.hapcert.store.SharedFiles;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,8 +22,8 @@ import java.util.function.Consumer;
  * fresh JVM and asking an HAProxy that holds thousands of certificates about one of them take about as long each;
  * on a second core they overlap.
  *
- * <p>A worker thread resolves the configured targets, takes the certificate lock (without waiting: a held lock
- * means another deploy is running, and the usual path waits for it), opens the Runtime API and reads what
+ * <p>A worker thread resolves the configured targets, takes the certificate lock and its files (without waiting: a
+ * held lock means another deploy is running, and the usual path waits for it), opens the Runtime API and reads what
  * {@link TargetSession} would read first: the open transactions, the certificate's store, its running crt-list
  * entry and its crt-list file line. It changes nothing. Once the caller hands over the validated certificate, the
  * same worker (the lock belongs to the thread that took it) runs {@link Deployer} on the prepared target, which
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
  * and the worker lets go of everything, having changed nothing.
  *
  * <p>Anything unusual while preparing (not exactly one target, a container target, a held lock, a Runtime API that
- * does not answer or refuses, an open transaction) prepares nothing: {@link #deploy} then returns empty and the
+ * does not answer or refuses, an open transaction, files another process holds) prepares nothing: {@link #deploy} then returns empty and the
  * caller runs the usual path, which meets the same situation and handles or reports it as it always has.
  */
 public final class PreparedDeploy {
@@ -162,6 +163,14 @@ public final class PreparedDeploy {
         } catch (ConfigException | RuntimeException busy) {
             return null;
         }
+        SharedFiles held;
+        try {
+            // Before the files are looked at: another process deploying to another HAProxy on them must be done.
+            held = Deployer.holdFiles(target, Duration.ZERO);
+        } catch (HapcertException | RuntimeException busy) {
+            lock.close();
+            return null;
+        }
         // The files are looked at on a third thread meanwhile: that work fits while HAProxy composes its listings.
         FileLook files = new FileLook(target, certName);
         files.setDaemon(true);
@@ -174,18 +183,20 @@ public final class PreparedDeploy {
             // files cannot tell: nothing here lists what HAProxy holds in full.
             if (!client.showSslCertTransactions().isEmpty()) {
                 resolved.close();
+                held.close();
                 lock.close();
                 return null;
             }
             Optional<SslCertDetails> loaded = client.showSslCert(certName);
             files.finish();
             boolean inRuntime = TargetSession.runtimeCrtListHas(client, target, certName, loaded, files.inCrtListFile);
-            return new PreparedTarget(target, lock, resolved,
+            return new PreparedTarget(target, lock, held, resolved,
                     new EarlyObservation(certName, loaded, inRuntime, files.inCrtListFile, files.certDirMayHoldTemps));
         } catch (HapcertException | RuntimeException e) {
             if (resolved != null) {
                 resolved.close();
             }
+            held.close();
             lock.close();
             return null;
         }

@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,7 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Serializes all certificate work on one HAProxy, across processes and threads. HAProxy has a single certificate
  * transaction per process, shared by every connection, so two deployers interleaving {@code set ssl cert} would mix
- * their certificates (2.6.12 even loads B's PEM into A's open transaction).
+ * their certificates (2.6.12 even loads B's PEM into A's open transaction). The same lock, on a hidden file in the
+ * directory, keeps hapcert processes working for different HAProxies off a certificate directory they share
+ * ({@link #acquireShared}).
  *
  * <p>Two locks are needed because {@link FileChannel#lock()} is held per process: a second thread of the same JVM
  * asking for it gets {@link OverlappingFileLockException} rather than waiting. So a JVM-wide {@link ReentrantLock}
@@ -36,6 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class CertificateLock implements AutoCloseable {
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     private static final long POLL_MILLIS = 50;
+    /** The lock file of a shared certificate directory, in that directory. */
+    public static final String SHARED_LOCK_NAME = ".hapcert.lock";
 
     private final Path file;
     private final ReentrantLock jvmLock;
@@ -58,19 +63,51 @@ public final class CertificateLock implements AutoCloseable {
      */
     public static CertificateLock acquire(Path lockFile, Duration timeout) throws ConfigException {
         Path file = canonical(lockFile);
+        try {
+            return acquire(file, timeout, false);
+        } catch (IOException e) {
+            throw new ConfigException("cannot lock " + file + ": " + e.getMessage()
+                    + "; hapcert needs a writable directory for its lock file", e);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for the lock of a certificate directory that several HAProxies may share: the file
+     * {@value #SHARED_LOCK_NAME} in it, which HAProxy skips when it loads the directory (a dot file). Empty when the
+     * directory does not exist or is not writable: there is then nothing another process could write there either
+     * (and a deploy reports what it cannot write itself).
+     *
+     * @throws ConfigException when another holder kept it past the timeout
+     */
+    public static Optional<CertificateLock> acquireShared(Path directory, Duration timeout) throws ConfigException {
+        Path file;
+        try {
+            file = directory.toRealPath().resolve(SHARED_LOCK_NAME);
+        } catch (IOException missing) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(acquire(file, timeout, true));
+        } catch (IOException readOnly) {
+            return Optional.empty();
+        }
+    }
+
+    /** Both locks on {@code file}, a canonical path: a target's lock file, or a {@code shared} directory's. */
+    private static CertificateLock acquire(Path file, Duration timeout, boolean shared) throws ConfigException, IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
         try {
             if (!jvm.tryLock(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
-                throw busy(file, timeout, "another thread of this process");
+                throw busy(file, shared, timeout, "another thread of this process");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ConfigException("interrupted while waiting for the certificate lock " + file, e);
+            throw new ConfigException("interrupted while waiting for " + name(file, shared), e);
         }
         if (jvm.getHoldCount() > 1) {
             jvm.unlock();
-            throw new IllegalStateException("this thread already holds the certificate lock " + file);
+            throw new IllegalStateException("this thread already holds the lock " + file);
         }
         FileChannel ch = null;
         try {
@@ -81,21 +118,16 @@ public final class CertificateLock implements AutoCloseable {
                     return new CertificateLock(file, jvm, ch, l);
                 }
                 if (System.nanoTime() >= deadline) {
-                    throw busy(file, timeout, "another hapcert process");
+                    throw busy(file, shared, timeout, "another hapcert process");
                 }
                 Thread.sleep(POLL_MILLIS);
             }
-        } catch (IOException e) {
-            closeQuietly(ch);
-            jvm.unlock();
-            throw new ConfigException("cannot lock " + file + ": " + e.getMessage()
-                    + "; hapcert needs a writable directory for its lock file", e);
         } catch (InterruptedException e) {
             closeQuietly(ch);
             jvm.unlock();
             Thread.currentThread().interrupt();
-            throw new ConfigException("interrupted while waiting for the certificate lock " + file, e);
-        } catch (ConfigException | RuntimeException e) {
+            throw new ConfigException("interrupted while waiting for " + name(file, shared), e);
+        } catch (IOException | ConfigException | RuntimeException e) {
             closeQuietly(ch);
             jvm.unlock();
             throw e;
@@ -119,21 +151,24 @@ public final class CertificateLock implements AutoCloseable {
     }
 
     private static FileChannel open(Path file) throws IOException {
+        // Created owner-only if missing, opened as it is otherwise: one call, no exception for the usual case.
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException e) {
-            // Someone created it first; locking it is all that matters.
+            return FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: create it without permissions.
-            if (!Files.exists(file)) {
-                Files.createFile(file);
-            }
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
-        return FileChannel.open(file, StandardOpenOption.WRITE);
     }
 
-    private static ConfigException busy(Path file, Duration timeout, String holder) {
-        return new ConfigException("the certificate lock " + file + " is held by " + holder + " for over "
+    /** How a message names the lock (built only for one: string concatenation costs a cold JVM). */
+    private static String name(Path file, boolean shared) {
+        return shared ? "the certificate directory " + file.getParent() + " (its lock file " + SHARED_LOCK_NAME + ")"
+                : "the certificate lock " + file;
+    }
+
+    private static ConfigException busy(Path file, boolean shared, Duration timeout, String holder) {
+        return new ConfigException(name(file, shared) + " is held by " + holder + " for over "
                 + timeout.toSeconds() + " s; wait for that deployment to finish, or find the holder with"
                 + " 'fuser " + file + "'");
     }

@@ -1,11 +1,15 @@
 package dev.hapcert.store;
 
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.haproxy.CertificateLock;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,19 +22,41 @@ import java.util.concurrent.locks.ReentrantLock;
  * known until its run is done; one that shares a file with another then simply runs after it.
  *
  * <p>The locks are per host path, taken in one order (sorted), so two targets can never wait on each other. Other
- * processes are kept off by each target's {@code CertificateLock}, as before.
+ * hapcert processes, which may deploy to another HAProxy on the same files (a hook for one instance while a sync runs
+ * for the other), are kept off by the certificate directory's own lock file
+ * ({@link CertificateLock#acquireShared}), taken once this process's locks are held: without it one process would
+ * take the other's temp file in the directory for a crashed run's and remove it, or rewrite the crt-list file from a
+ * copy read before the other's line was added. Two spellings of one directory in two processes are one lock file.
  */
 public final class SharedFiles implements AutoCloseable {
     private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     private final List<ReentrantLock> held;
+    private final Optional<CertificateLock> acrossProcesses;
 
-    private SharedFiles(List<ReentrantLock> held) {
+    private SharedFiles(List<ReentrantLock> held, Optional<CertificateLock> acrossProcesses) {
         this.held = held;
+        this.acrossProcesses = acrossProcesses;
+    }
+
+    /**
+     * Waits until no other thread of this process holds {@code certDir} or {@code crtList}, then, up to
+     * {@code timeout}, until no other hapcert process holds {@code certDir}; then holds them.
+     *
+     * @throws ConfigException when another process held the directory past the timeout (nothing is held then)
+     */
+    public static SharedFiles hold(Path certDir, Path crtList, Duration timeout) throws ConfigException {
+        SharedFiles inProcess = hold(List.of(certDir, crtList));
+        try {
+            return new SharedFiles(inProcess.held, CertificateLock.acquireShared(certDir, timeout));
+        } catch (ConfigException | RuntimeException e) {
+            inProcess.close();
+            throw e;
+        }
     }
 
     /** Waits until no other thread of this process holds any of {@code paths}, then holds them all. */
-    public static SharedFiles hold(Collection<Path> paths) {
+    static SharedFiles hold(Collection<Path> paths) {
         TreeSet<Path> keys = new TreeSet<>();
         for (Path p : paths) {
             keys.add(key(p));
@@ -41,7 +67,7 @@ public final class SharedFiles implements AutoCloseable {
             lock.lock();
             held.add(lock);
         }
-        return new SharedFiles(held);
+        return new SharedFiles(held, Optional.empty());
     }
 
     /**
@@ -67,6 +93,9 @@ public final class SharedFiles implements AutoCloseable {
 
     @Override
     public void close() {
+        if (acrossProcesses.isPresent()) {
+            acrossProcesses.get().close();
+        }
         for (int i = held.size() - 1; i >= 0; i--) {
             held.get(i).unlock();
         }

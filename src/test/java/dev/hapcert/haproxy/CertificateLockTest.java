@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hapcert.error.ConfigException;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.hapcert.testkit.LockHolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -81,23 +79,14 @@ class CertificateLockTest {
     @Test
     void anotherProcessHoldingItTimesOutThenReleasesItWhenItEnds() throws Exception {
         Path f = dir.resolve("haproxy.lock");
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                LockHolder.class.getName(), f.toString()).redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("locked");
+        try (LockHolder holder = LockHolder.start(f)) {
             assertThatThrownBy(() -> CertificateLock.acquire(f, Duration.ofMillis(300)))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("is held by another hapcert process");
-            holder.getOutputStream().close();
-            assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            holder.release();
             try (CertificateLock l = CertificateLock.acquire(f, Duration.ofSeconds(5))) {
                 assertThat(l.file()).isEqualTo(f.toRealPath());
             }
-        } finally {
-            holder.destroyForcibly();
-            holder.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -115,18 +104,5 @@ class CertificateLockTest {
         Path blocker = java.nio.file.Files.writeString(dir.resolve("file"), "not a directory");
         assertThatThrownBy(() -> CertificateLock.acquire(blocker.resolve("x.lock"), Duration.ofSeconds(1)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(blocker.resolve("x.lock").toString());
-    }
-
-    /** Child process: takes the lock, says so, holds it until stdin closes. */
-    public static final class LockHolder {
-        public static void main(String[] args) throws Exception {
-            try (CertificateLock l = CertificateLock.acquire(Path.of(args[0]), Duration.ofSeconds(5))) {
-                System.out.println("locked");
-                System.out.flush();
-                while (System.in.read() != -1) {
-                    // Wait for the parent to close our stdin.
-                }
-            }
-        }
     }
 }

@@ -40,6 +40,12 @@ class ConcurrencyIT {
                         + " one held after writing its bundle", "the other touches nothing and serves nothing new"
                         + " meanwhile; then exit 0, both serve the new certificate, its crt-list line exactly once;"
                         + " `haproxy -c` passes"),
+                new DocRow("processes-sharing-files", "concurrency", "two hapcert processes, each deploying to one of"
+                        + " two HAProxy instances that read one certificate directory and crt-list (each its own"
+                        + " configuration and lock); the first held after writing its bundle", "the second waits (its"
+                        + " HAProxy serves nothing new meanwhile) instead of removing the first one's temp file; then"
+                        + " both exit 0, each HAProxy serves its certificate, each crt-list line exactly once;"
+                        + " `haproxy -c` passes"),
                 new DocRow("concurrent-deploys", "concurrency", DIFFERENT + " deploys of different certificates"
                         + " and 2 of the same one, started at once against one HAProxy (umask 000)",
                 "all exit 0; each of the 21 names serves its own certificate (handshake each); each crt-list line"
@@ -183,6 +189,56 @@ class ConcurrencyIT {
                 assertThat(serves(second, fresh)).as("second serves round " + round).isTrue();
                 assertThat(s.crtListLines(TargetCases.certName(s, "shared" + round))).as("crt-list lines").isEqualTo(1);
             }
+            s.assertRestartable();
+            s.assertModesWithin("rw-r-----", "nogroup");
+        }
+    }
+
+    @Test
+    void processesSharingFiles() throws Exception {
+        assumeFalse(Boolean.getBoolean("hapcert.it.skip"), "integration tests skipped (hapcert.it.skip)");
+        try (Sandbox s = new Sandbox();
+             HaproxyProcess second = HaproxyProcess.builder().crtBase().filesOf(s.haproxy).start()) {
+            // One hapcert process per HAProxy, each with its own configuration and lock: a hook deploying to one
+            // instance while another run deploys to the other. Only the directory they share orders them.
+            Path firstConfig = s.inputs.resolve("first-only.yml");
+            Path secondConfig = s.inputs.resolve("second-only.yml");
+            Files.writeString(firstConfig, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n" + CrashIT.target("first", s.haproxy));
+            Files.writeString(secondConfig, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n" + CrashIT.target("second", second));
+            TestCertificates.Issued forFirst = s.issue("one.safety.test");
+            TestCertificates.Issued forSecond = s.issue("other.safety.test");
+            Path flag = s.inputs.resolve("paused-first");
+            Launcher.Started first = Launcher.start(List.of("deploy", "--config", firstConfig.toString(), "--lineage",
+                    s.lineage("processes/one", forFirst).toString()), Map.of(CrashPoint.PAUSE_ENVIRONMENT,
+                    "after-temp-write", CrashPoint.PAUSE_FILE_ENVIRONMENT, flag.toString()), "022", null);
+            Launcher.Started[] other = new Launcher.Started[1];
+            try {
+                Sandbox.Run r = Launcher.whilePaused(first, flag, () -> {
+                    // The first holds its temp file in the shared directory: the other process must wait, neither
+                    // taking that file for a crashed run's nor writing the crt-list file beside it.
+                    other[0] = Launcher.start(List.of("deploy", "--config", secondConfig.toString(), "--lineage",
+                            s.lineage("processes/other", forSecond).toString()), Map.of(), "022", null);
+                    long watchUntil = System.currentTimeMillis() + 3_000;
+                    while (System.currentTimeMillis() < watchUntil) {
+                        assertThat(other[0].process().isAlive()).as("the other process waits for the shared files").isTrue();
+                        assertThat(serves(second, forSecond)).as("the other served while the first held the files").isFalse();
+                        Thread.sleep(100);
+                    }
+                });
+                s.assertNoKeyMaterial("output", r.out() + r.err());
+                assertThat(r.exit()).as(r.describe()).isZero();
+                Sandbox.Run o = other[0].await();
+                s.assertNoKeyMaterial("output", o.out() + o.err());
+                assertThat(o.exit()).as(o.describe()).isZero();
+            } finally {
+                if (other[0] != null) {
+                    other[0].process().destroyForcibly();
+                }
+            }
+            assertThat(serves(s.haproxy, forFirst)).as("first serves its certificate").isTrue();
+            assertThat(serves(second, forSecond)).as("second serves its certificate").isTrue();
+            assertThat(s.crtListLines(TargetCases.certName(s, "one"))).as("crt-list lines for one").isEqualTo(1);
+            assertThat(s.crtListLines(TargetCases.certName(s, "other"))).as("crt-list lines for other").isEqualTo(1);
             s.assertRestartable();
             s.assertModesWithin("rw-r-----", "nogroup");
         }

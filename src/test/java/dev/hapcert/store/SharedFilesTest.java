@@ -1,10 +1,18 @@
 package dev.hapcert.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hapcert.error.ConfigException;
+import dev.hapcert.haproxy.CertificateLock;
+import dev.hapcert.testkit.LockHolder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,6 +62,45 @@ class SharedFilesTest {
             assertThat(secondDone.await(30, TimeUnit.SECONDS)).as("second holder done while the first holds").isTrue();
             second.join();
         }
+    }
+
+    @Test
+    void anotherProcessHoldingTheDirectoryIsWaitedForThenNamed() throws Exception {
+        Path certs = Files.createDirectories(tmp.resolve("certs"));
+        Path lockFile = certs.resolve(CertificateLock.SHARED_LOCK_NAME);
+        try (LockHolder holder = LockHolder.start(lockFile)) {
+            assertThatThrownBy(() -> SharedFiles.hold(certs, certs.resolve("crt-list.txt"), Duration.ofMillis(300)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("the certificate directory " + certs.toRealPath())
+                    .hasMessageContaining("is held by another hapcert process");
+            // Nothing of this process stays held after that failure: another thread gets the files at once.
+            assertThat(CompletableFuture.supplyAsync(() -> {
+                SharedFiles.hold(List.of(certs)).close();
+                return true;
+            }).get(10, TimeUnit.SECONDS)).isTrue();
+            holder.release();
+            try (SharedFiles held = SharedFiles.hold(certs, certs.resolve("crt-list.txt"), Duration.ofSeconds(5))) {
+                assertThat(held).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void theDirectorysLockFileIsHiddenAndOwnerOnly() throws Exception {
+        Path certs = Files.createDirectories(tmp.resolve("certs"));
+        try (SharedFiles held = SharedFiles.hold(certs, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1))) {
+            assertThat(Files.getPosixFilePermissions(certs.resolve(".hapcert.lock")))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    @Test
+    void aMissingDirectoryIsHeldInThisProcessOnlyAndNotCreated() throws Exception {
+        Path missing = tmp.resolve("missing");
+        try (SharedFiles held = SharedFiles.hold(missing, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1))) {
+            assertThat(held).isNotNull();
+        }
+        assertThat(missing).doesNotExist();
     }
 
     @Test
