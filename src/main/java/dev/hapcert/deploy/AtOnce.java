@@ -13,9 +13,9 @@ import java.util.function.Function;
  * for it (its Runtime API, a container engine's exec), so a run over a fleet takes about as long as its slowest
  * target rather than the sum of them all. At most {@value #TARGETS} at a time.
  */
-final class AtOnce {
+public final class AtOnce {
     /** The most targets worked on at once. */
-    static final int TARGETS = 8;
+    public static final int TARGETS = 8;
 
     private AtOnce() {
     }
@@ -25,7 +25,7 @@ final class AtOnce {
      * the order of the items. Waits for every one; then rethrows what broke one (a bug: a target's own failures are
      * its results).
      */
-    static <T, R> List<R> each(List<T> items, Function<T, R> work) {
+    public static <T, R> List<R> each(List<T> items, Function<T, R> work) {
         if (items.size() < 2) {
             List<R> results = new ArrayList<>();
             for (T item : items) {

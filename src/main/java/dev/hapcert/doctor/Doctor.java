@@ -1,6 +1,7 @@
 package dev.hapcert.doctor;
 
 import dev.hapcert.config.TargetConfig;
+import dev.hapcert.deploy.AtOnce;
 import dev.hapcert.error.ConfigException;
 import dev.hapcert.error.HapcertException;
 import java.nio.file.Path;
@@ -8,10 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs every check and collects the findings: the configuration first, then per target the Runtime API, its level,
- * HAProxy's version, the crt-list, paths, writability, key file modes and leftover transactions, then certbot. A check
+ * HAProxy's version, the crt-list, paths, writability, key file modes and leftover transactions, then certbot. The
+ * targets and certbot are looked at side by side ({@link AtOnce}); the findings keep that order. A check
  * that cannot run because an earlier one failed (no connection, say) adds nothing; one check failing unexpectedly
  * becomes a finding and the others still run.
  */
@@ -58,17 +61,34 @@ public final class Doctor {
                     + " docs/configuration.md), or point hapcert at the right file with --config FILE or"
                     + " --haproxy-config FILE"));
         }
+        // The targets side by side, and certbot beside them: its --version is a Python start, about as long as a
+        // target's checks. Findings keep this order: targets as configured, then certbot.
+        List<Supplier<List<Finding>>> checks = new ArrayList<>();
         for (TargetConfig target : targets) {
-            progress.accept("checking " + target.name());
-            try (TargetProbe probe = TargetProbe.open(target)) {
-                for (TargetCheck check : TARGET_CHECKS) {
-                    findings.addAll(runOne(check, probe));
-                }
+            checks.add(() -> checkTarget(target));
+        }
+        checks.add(this::checkCertbot);
+        for (List<Finding> found : AtOnce.each(checks, Supplier::get)) {
+            findings.addAll(found);
+        }
+        return new DoctorReport(findings);
+    }
+
+    private List<Finding> checkTarget(TargetConfig target) {
+        progress.accept("checking " + target.name());
+        List<Finding> findings = new ArrayList<>();
+        try (TargetProbe probe = TargetProbe.open(target)) {
+            for (TargetCheck check : TARGET_CHECKS) {
+                findings.addAll(runOne(check, probe));
             }
         }
-        findings.addAll(new CertbotVersionCheck(settings.certbotCommand(), settings.certbotDir()).run());
+        return findings;
+    }
+
+    private List<Finding> checkCertbot() {
+        List<Finding> findings = new ArrayList<>(new CertbotVersionCheck(settings.certbotCommand(), settings.certbotDir()).run());
         findings.addAll(new CertbotHookCheck(settings.certbotDir()).run());
-        return new DoctorReport(findings);
+        return findings;
     }
 
     private static List<Finding> runOne(TargetCheck check, TargetProbe probe) {

@@ -17,6 +17,8 @@ import dev.hapcert.source.DesiredCertificate;
 import dev.hapcert.testkit.CommandRun;
 import dev.hapcert.testkit.HaproxyProcess;
 import dev.hapcert.testkit.TestCertificates;
+import dev.hapcert.testkit.UnixSocketServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,6 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -178,6 +183,43 @@ class DoctorTest {
 
         Files.write(haproxy.crtList(), lines.subList(1, lines.size()));
         assertThat(discovered().of("issuers")).as("fewer than the threshold").isEmpty();
+    }
+
+    @Test
+    void targetsAreLookedAtSideBySideAndReportedInTheirOrder() throws Exception {
+        // Each stand-in HAProxy holds its first connection until the other one has been reached too: checked one
+        // after the other, the first would wait out the 20 s alone.
+        CountDownLatch bothReached = new CountDownLatch(2);
+        Map<String, Boolean> reachedTogether = new ConcurrentHashMap<>();
+        List<UnixSocketServer> servers = new ArrayList<>();
+        StringBuilder yaml = new StringBuilder("targets:\n");
+        try {
+            for (String name : List.of("first", "second")) {
+                Path socket = tmp.resolve(name + ".sock");
+                servers.add(new UnixSocketServer(socket, name, connection -> {
+                    try (connection) {
+                        bothReached.countDown();
+                        reachedTogether.putIfAbsent(name, bothReached.await(20, TimeUnit.SECONDS));
+                    } catch (IOException | InterruptedException e) {
+                        reachedTogether.putIfAbsent(name, false);
+                    }
+                }));
+                yaml.append("  - name: ").append(name).append("\n    runtime-api: ").append(socket)
+                        .append("\n    crt-list: ").append(tmp.resolve(name + "/crt-list.txt"))
+                        .append("\n    cert-dir: ").append(tmp.resolve(name)).append("\n");
+            }
+            Path yml = tmp.resolve("two.yml");
+            Files.writeString(yml, yaml);
+            DoctorReport report = examine(() -> ConfigLoader.load(yml).targets());
+
+            assertThat(reachedTogether).containsEntry("first", true).containsEntry("second", true);
+            assertThat(report.of("runtime-api")).extracting(Finding::target).containsExactly("first", "second");
+            assertThat(report.findings().get(report.findings().size() - 1).check()).isEqualTo("certbot-hook");
+        } finally {
+            for (UnixSocketServer server : servers) {
+                server.close();
+            }
+        }
     }
 
     @Test
