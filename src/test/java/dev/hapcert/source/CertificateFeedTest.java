@@ -188,6 +188,16 @@ class CertificateFeedTest {
     }
 
     @Test
+    void aShareOfTheReadAheadIsNeverBelowAFewBatches() throws Exception {
+        AtomicInteger read = new AtomicInteger();
+        CountDownLatch gate = new CountDownLatch(1);
+        CertificateFeed feed = CertificateFeed.read(List.of(gated(counted(CertificateFeed.MAX_AHEAD, read), gate)));
+        feed.shareReadAhead(CertificateFeed.MAX_AHEAD);
+        gate.countDown();
+        assertThat(settled(read)).isEqualTo(CertificateFeed.MIN_SHARE);
+    }
+
+    @Test
     void theReaderIsBoundedBeforeTheWalkBeginsAndReadsWhatIsAskedFor() throws Exception {
         AtomicInteger read = new AtomicInteger();
         CertificateFeed feed = CertificateFeed.read(List.of(counted(CertificateFeed.MAX_AHEAD + 50, read)));
