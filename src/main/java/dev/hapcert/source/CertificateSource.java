@@ -53,7 +53,10 @@ public interface CertificateSource {
     /** The entries of a source, found; {@link #readEach} reads them in {@link #loadEach()}'s order. */
     @FunctionalInterface
     interface Listing {
-        /** Reads each entry and hands its item to {@code sink}; an entry's failure is its item, never thrown. */
+        /**
+         * Reads each entry and hands its item to {@code sink}; an entry's failure is its item, never thrown. A listing
+         * is read once; {@link CertificateSource#list()} again for another read.
+         */
         void readEach(Consumer<SourceItem> sink);
     }
 

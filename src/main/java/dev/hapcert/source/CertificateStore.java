@@ -60,7 +60,13 @@ abstract class CertificateStore implements CertificateSource {
         entries.sort(Comparator.comparing(Entry::name));
         return sink -> {
             Map<String, String> originByName = new HashMap<>();
-            for (Entry entry : entries) {
+            for (int i = 0; i < entries.size(); i++) {
+                // Each entry is let go once read: a store of 100,000 would otherwise keep its listing (about 300
+                // bytes an entry) until the last one is read, beside everything a sync keeps of those it has done.
+                Entry entry = entries.set(i, null);
+                if (entry == null) {
+                    throw new IllegalStateException("a listing of " + describe() + " is read once");
+                }
                 read(entry, originByName, sink);
             }
         };
