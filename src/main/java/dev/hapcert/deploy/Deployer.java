@@ -214,7 +214,7 @@ public final class Deployer {
         try (CertificateLock lock = ready ? prepared.lock() : CertificateLock.acquire(configured.lockFile(), options.lockTimeout());
              TargetConnector.Resolved resolved = ready ? prepared.resolved() : TargetConnector.resolve(configured,
                      namesToReadAhead(certificates, configured), notices);
-             SharedFiles files = ready ? prepared.files() : holdFiles(resolved.target(), options.lockTimeout())) {
+             SharedFiles files = ready ? prepared.files() : holdFiles(resolved.target(), options, options.lockTimeout())) {
             TargetConfig target = resolved.target();
             // The prepared hook path has looked already: without a hidden .tmp file there is no temp file to remove.
             if (!options.dryRun() && (!ready || prepared.observation().certDirMayHoldTemps())) {
@@ -293,10 +293,12 @@ public final class Deployer {
 
     /**
      * Holds the files on this host that a target's run reads and writes as its own, its certificate directory and
-     * crt-list, against other targets that share them: in this process, and in others up to {@code timeout}.
+     * crt-list, against other targets that share them: in this process, and in others up to {@code timeout}. A dry
+     * run creates no lock file.
      */
-    static SharedFiles holdFiles(TargetConfig target, Duration timeout) throws HapcertException {
-        return SharedFiles.hold(target.paths().toHost(target.certDir()), target.paths().toHost(target.crtList()), timeout);
+    static SharedFiles holdFiles(TargetConfig target, DeployOptions options, Duration timeout) throws HapcertException {
+        return SharedFiles.hold(target.paths().toHost(target.certDir()), target.paths().toHost(target.crtList()), timeout,
+                !options.dryRun());
     }
 
     /**

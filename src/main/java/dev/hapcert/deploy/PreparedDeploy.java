@@ -166,7 +166,7 @@ public final class PreparedDeploy {
         SharedFiles held;
         try {
             // Before the files are looked at: another process deploying to another HAProxy on them must be done.
-            held = Deployer.holdFiles(target, Duration.ZERO);
+            held = Deployer.holdFiles(target, options, Duration.ZERO);
         } catch (HapcertException | RuntimeException busy) {
             lock.close();
             return null;

@@ -73,17 +73,22 @@ public final class CertificateLock implements AutoCloseable {
 
     /**
      * Waits up to {@code timeout} for the lock of a certificate directory that several HAProxies may share: the file
-     * {@value #SHARED_LOCK_NAME} in it, which HAProxy skips when it loads the directory (a dot file). Empty when the
-     * directory does not exist or is not writable: there is then nothing another process could write there either
-     * (and a deploy reports what it cannot write itself).
+     * {@value #SHARED_LOCK_NAME} in it, which HAProxy skips when it loads the directory (a dot file), created unless
+     * {@code mayCreate} is false (a dry run adds nothing to the directory). Empty when the directory does not exist,
+     * the file is not there to be taken, or it cannot be created or opened: nothing another process could write
+     * there either (and a deploy reports what it cannot write itself).
      *
      * @throws ConfigException when another holder kept it past the timeout
      */
-    public static Optional<CertificateLock> acquireShared(Path directory, Duration timeout) throws ConfigException {
+    public static Optional<CertificateLock> acquireShared(Path directory, Duration timeout, boolean mayCreate)
+            throws ConfigException {
         Path file;
         try {
             file = directory.toRealPath().resolve(SHARED_LOCK_NAME);
         } catch (IOException missing) {
+            return Optional.empty();
+        }
+        if (!mayCreate && !Files.exists(file)) {
             return Optional.empty();
         }
         try {

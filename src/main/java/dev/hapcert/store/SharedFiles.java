@@ -41,14 +41,16 @@ public final class SharedFiles implements AutoCloseable {
 
     /**
      * Waits until no other thread of this process holds {@code certDir} or {@code crtList}, then, up to
-     * {@code timeout}, until no other hapcert process holds {@code certDir}; then holds them.
+     * {@code timeout}, until no other hapcert process holds {@code certDir}; then holds them. The directory's lock file
+     * is created unless {@code mayCreate} is false (a dry run, which adds nothing to the directory).
      *
      * @throws ConfigException when another process held the directory past the timeout (nothing is held then)
      */
-    public static SharedFiles hold(Path certDir, Path crtList, Duration timeout) throws ConfigException {
+    public static SharedFiles hold(Path certDir, Path crtList, Duration timeout, boolean mayCreate)
+            throws ConfigException {
         SharedFiles inProcess = hold(List.of(certDir, crtList));
         try {
-            return new SharedFiles(inProcess.held, CertificateLock.acquireShared(certDir, timeout));
+            return new SharedFiles(inProcess.held, CertificateLock.acquireShared(certDir, timeout, mayCreate));
         } catch (ConfigException | RuntimeException e) {
             inProcess.close();
             throw e;

@@ -69,17 +69,20 @@ class SharedFilesTest {
         Path certs = Files.createDirectories(tmp.resolve("certs"));
         Path lockFile = certs.resolve(CertificateLock.SHARED_LOCK_NAME);
         try (LockHolder holder = LockHolder.start(lockFile)) {
-            assertThatThrownBy(() -> SharedFiles.hold(certs, certs.resolve("crt-list.txt"), Duration.ofMillis(300)))
+            assertThatThrownBy(() -> SharedFiles.hold(certs, certs.resolve("crt-list.txt"), Duration.ofMillis(300), true))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("the certificate directory " + certs.toRealPath())
                     .hasMessageContaining("is held by another hapcert process");
+            // A dry run, which creates no lock file, still waits for one that is there.
+            assertThatThrownBy(() -> SharedFiles.hold(certs, certs.resolve("crt-list.txt"), Duration.ofMillis(300), false))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("is held by another hapcert process");
             // Nothing of this process stays held after that failure: another thread gets the files at once.
             assertThat(CompletableFuture.supplyAsync(() -> {
                 SharedFiles.hold(List.of(certs)).close();
                 return true;
             }).get(10, TimeUnit.SECONDS)).isTrue();
             holder.release();
-            try (SharedFiles held = SharedFiles.hold(certs, certs.resolve("crt-list.txt"), Duration.ofSeconds(5))) {
+            try (SharedFiles held = SharedFiles.hold(certs, certs.resolve("crt-list.txt"), Duration.ofSeconds(5), true)) {
                 assertThat(held).isNotNull();
             }
         }
@@ -88,7 +91,10 @@ class SharedFilesTest {
     @Test
     void theDirectorysLockFileIsHiddenAndOwnerOnly() throws Exception {
         Path certs = Files.createDirectories(tmp.resolve("certs"));
-        try (SharedFiles held = SharedFiles.hold(certs, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1))) {
+        try (SharedFiles held = SharedFiles.hold(certs, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1), false)) {
+            assertThat(certs.resolve(".hapcert.lock")).as("a dry run's hold creates nothing").doesNotExist();
+        }
+        try (SharedFiles held = SharedFiles.hold(certs, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1), true)) {
             assertThat(Files.getPosixFilePermissions(certs.resolve(".hapcert.lock")))
                     .isEqualTo(PosixFilePermissions.fromString("rw-------"));
         }
@@ -97,7 +103,7 @@ class SharedFilesTest {
     @Test
     void aMissingDirectoryIsHeldInThisProcessOnlyAndNotCreated() throws Exception {
         Path missing = tmp.resolve("missing");
-        try (SharedFiles held = SharedFiles.hold(missing, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1))) {
+        try (SharedFiles held = SharedFiles.hold(missing, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1), true)) {
             assertThat(held).isNotNull();
         }
         assertThat(missing).doesNotExist();
