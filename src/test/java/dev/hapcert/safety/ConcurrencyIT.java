@@ -122,9 +122,8 @@ class ConcurrencyIT {
     void targetsAtOnce() throws Exception {
         assumeFalse(Boolean.getBoolean("hapcert.it.skip"), "integration tests skipped (hapcert.it.skip)");
         try (Sandbox s = new Sandbox(); HaproxyProcess second = HaproxyProcess.builder().crtBase().start()) {
-            Path config = s.inputs.resolve("at-once.yml");
-            Files.writeString(config, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n"
-                    + CrashIT.target("first", s.haproxy) + CrashIT.target("second", second));
+            Path config = targets(s.inputs.resolve("at-once.yml"), CrashIT.target("first", s.haproxy),
+                    CrashIT.target("second", second));
             TestCertificates.Issued fresh = s.issue("atonce.safety.test");
             Path lineage = s.lineage("at-once/atonce", fresh);
             Path flag = s.inputs.resolve("paused-at-once");
@@ -158,9 +157,8 @@ class ConcurrencyIT {
         try (Sandbox s = new Sandbox();
              HaproxyProcess second = HaproxyProcess.builder().crtBase().filesOf(s.haproxy).start()) {
             // Each its own target with its own lock, so both run at once: only the files they share order them.
-            Path config = s.inputs.resolve("sharing.yml");
-            Files.writeString(config, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n"
-                    + CrashIT.target("first", s.haproxy) + CrashIT.target("second", second));
+            Path config = targets(s.inputs.resolve("sharing.yml"), CrashIT.target("first", s.haproxy),
+                    CrashIT.target("second", second));
             for (int round = 1; round <= 3; round++) {
                 TestCertificates.Issued fresh = s.issue("shared" + round + ".safety.test");
                 List<String> args = List.of("deploy", "--config", config.toString(), "--lineage",
@@ -201,10 +199,8 @@ class ConcurrencyIT {
              HaproxyProcess second = HaproxyProcess.builder().crtBase().filesOf(s.haproxy).start()) {
             // One hapcert process per HAProxy, each with its own configuration and lock: a hook deploying to one
             // instance while another run deploys to the other. Only the directory they share orders them.
-            Path firstConfig = s.inputs.resolve("first-only.yml");
-            Path secondConfig = s.inputs.resolve("second-only.yml");
-            Files.writeString(firstConfig, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n" + CrashIT.target("first", s.haproxy));
-            Files.writeString(secondConfig, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n" + CrashIT.target("second", second));
+            Path firstConfig = targets(s.inputs.resolve("first-only.yml"), CrashIT.target("first", s.haproxy));
+            Path secondConfig = targets(s.inputs.resolve("second-only.yml"), CrashIT.target("second", second));
             TestCertificates.Issued forFirst = s.issue("one.safety.test");
             TestCertificates.Issued forSecond = s.issue("other.safety.test");
             Path flag = s.inputs.resolve("paused-first");
@@ -242,6 +238,11 @@ class ConcurrencyIT {
             s.assertRestartable();
             s.assertModesWithin("rw-r-----", "nogroup");
         }
+    }
+
+    /** Writes a hapcert.yml of {@code targets} ({@link CrashIT#target}) with the safety cases' file settings. */
+    private static Path targets(Path config, String... targets) throws IOException {
+        return Files.writeString(config, "defaults:\n  " + CrashIT.FILES + "\ntargets:\n" + String.join("", targets));
     }
 
     /** Whether {@code h} serves {@code expected} for the name it was issued for. */
