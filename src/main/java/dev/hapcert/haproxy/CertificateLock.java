@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -116,7 +118,7 @@ public final class CertificateLock implements AutoCloseable {
         }
         FileChannel ch = null;
         try {
-            ch = open(file);
+            ch = open(file, shared);
             while (true) {
                 FileLock l = ch.tryLock();
                 if (l != null) {
@@ -155,14 +157,18 @@ public final class CertificateLock implements AutoCloseable {
         }
     }
 
-    private static FileChannel open(Path file) throws IOException {
-        // Created owner-only if missing, opened as it is otherwise: one call, no exception for the usual case.
+    private static FileChannel open(Path file, boolean shared) throws IOException {
+        // Created owner-only if missing, opened as it is otherwise: one call, no exception for the usual case. In a
+        // shared directory, whoever else may write there must not point hapcert at another file through a symlink.
+        Set<OpenOption> options = shared
+                ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+                : Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
-            return FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            return FileChannel.open(file, options,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: create it without permissions.
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            return FileChannel.open(file, options);
         }
     }
 

@@ -101,6 +101,16 @@ class SharedFilesTest {
     }
 
     @Test
+    void aLockFileThatIsASymlinkIsNotFollowed() throws Exception {
+        Path certs = Files.createDirectories(tmp.resolve("certs"));
+        Path elsewhere = tmp.resolve("elsewhere");
+        Files.createSymbolicLink(certs.resolve(".hapcert.lock"), elsewhere);
+        try (SharedFiles held = SharedFiles.hold(certs, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1), true)) {
+            assertThat(elsewhere).as("a file created where the link points").doesNotExist();
+        }
+    }
+
+    @Test
     void aMissingDirectoryIsHeldInThisProcessOnlyAndNotCreated() throws Exception {
         Path missing = tmp.resolve("missing");
         try (SharedFiles held = SharedFiles.hold(missing, tmp.resolve("crt-list.txt"), Duration.ofSeconds(1), true)) {
