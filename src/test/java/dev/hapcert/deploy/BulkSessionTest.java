@@ -119,8 +119,11 @@ class BulkSessionTest {
         List<DesiredCertificate> later = new ArrayList<>(first);
         later.set(0, cert("t0.bulk.test", haproxy.mint("t0.bulk.test")));
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-        CertificateSource store = Sources.listing("a store renewed between targets", sink ->
-                (reads.getAndIncrement() == 0 ? first : later).forEach(c -> sink.accept(new SourceItem.Loaded(c))));
+        // Counted when listed, not when read: the targets' feeds are read side by side, in no set order.
+        CertificateSource store = Sources.listings("a store renewed between targets", () -> {
+            List<DesiredCertificate> held = reads.getAndIncrement() == 0 ? first : later;
+            return sink -> held.forEach(c -> sink.accept(new SourceItem.Loaded(c)));
+        });
         try (HaproxyProcess second = HaproxyProcess.builder().start()) {
             TargetConfig other = new TargetConfig("second", second.adminSocket().toString(), false,
                     second.crtList().toString(), second.certsDir().toString(), PathMapping.IDENTITY,
