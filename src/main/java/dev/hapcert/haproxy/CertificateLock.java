@@ -43,6 +43,16 @@ public final class CertificateLock implements AutoCloseable {
     private static final long POLL_MILLIS = 50;
     /** The lock file of a shared certificate directory, in that directory. */
     public static final String SHARED_LOCK_NAME = ".hapcert.lock";
+    /** A target's lock file: created if missing. */
+    private static final Set<OpenOption> TARGET = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    /**
+     * A shared directory's lock file: created if missing and never through a symlink, since whoever else may write in
+     * that directory must not point hapcert at another file.
+     */
+    private static final Set<OpenOption> SHARED = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+    /** A shared directory's lock file, only if it is there (a dry run adds nothing to the directory). */
+    private static final Set<OpenOption> SHARED_EXISTING = Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
     private final Path file;
     private final ReentrantLock jvmLock;
@@ -66,7 +76,7 @@ public final class CertificateLock implements AutoCloseable {
     public static CertificateLock acquire(Path lockFile, Duration timeout) throws ConfigException {
         Path file = canonical(lockFile);
         try {
-            return acquire(file, timeout, false);
+            return acquire(file, timeout, false, TARGET);
         } catch (IOException e) {
             throw new ConfigException("cannot lock " + file + ": " + e.getMessage()
                     + "; hapcert needs a writable directory for its lock file", e);
@@ -90,18 +100,19 @@ public final class CertificateLock implements AutoCloseable {
         } catch (IOException missing) {
             return Optional.empty();
         }
-        if (!mayCreate && !Files.exists(file)) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(acquire(file, timeout, true));
-        } catch (IOException readOnly) {
+            return Optional.of(acquire(file, timeout, true, mayCreate ? SHARED : SHARED_EXISTING));
+        } catch (IOException missingOrReadOnly) {
             return Optional.empty();
         }
     }
 
-    /** Both locks on {@code file}, a canonical path: a target's lock file, or a {@code shared} directory's. */
-    private static CertificateLock acquire(Path file, Duration timeout, boolean shared) throws ConfigException, IOException {
+    /**
+     * Both locks on {@code file}, a canonical path: a target's lock file, or a {@code shared} directory's; the file
+     * opened with {@code options}.
+     */
+    private static CertificateLock acquire(Path file, Duration timeout, boolean shared, Set<OpenOption> options)
+            throws ConfigException, IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
         try {
@@ -118,7 +129,7 @@ public final class CertificateLock implements AutoCloseable {
         }
         FileChannel ch = null;
         try {
-            ch = open(file, shared);
+            ch = open(file, options);
             while (true) {
                 FileLock l = ch.tryLock();
                 if (l != null) {
@@ -157,12 +168,9 @@ public final class CertificateLock implements AutoCloseable {
         }
     }
 
-    private static FileChannel open(Path file, boolean shared) throws IOException {
-        // Created owner-only if missing, opened as it is otherwise: one call, no exception for the usual case. In a
-        // shared directory, whoever else may write there must not point hapcert at another file through a symlink.
-        Set<OpenOption> options = shared
-                ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
-                : Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    private static FileChannel open(Path file, Set<OpenOption> options) throws IOException {
+        // Created owner-only if missing (and allowed), opened as it is otherwise: one call, no exception for the
+        // usual case.
         try {
             return FileChannel.open(file, options,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
