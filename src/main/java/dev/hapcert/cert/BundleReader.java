@@ -2,6 +2,7 @@ package dev.hapcert.cert;
 
 import dev.hapcert.error.InvalidInputException;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -93,11 +94,21 @@ public final class BundleReader {
         return certificates;
     }
 
-    /** One {@code CERTIFICATE} block of {@code origin}, the {@code number}th (from 1), for messages. */
+    /**
+     * One {@code CERTIFICATE} block of {@code origin}, the {@code number}th (from 1), for messages. Read as a
+     * {@link LazyX509Certificate}, which spares the deploy hook the JDK's security providers; a certificate that
+     * BouncyCastle's stricter DER rules refuse (a serial with a superfluous leading byte, say) is given to the JDK.
+     */
     static X509Certificate parseCertificate(PemBlock block, String origin, int number) throws InvalidInputException {
+        byte[] der = block.der();
+        try {
+            return LazyX509Certificate.decode(der);
+        } catch (IOException e) {
+            // The JDK decides below.
+        }
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der()));
+            return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException | RuntimeException e) {
             throw new InvalidInputException(origin + ": certificate block #" + number
                     + " is not a valid X.509 certificate: copy the file again from its source", e);
@@ -154,9 +165,9 @@ public final class BundleReader {
                         + " also give the key file (certbot: privkey.pem)");
             }
             X509Certificate leaf = certificates.get(0);
-            if (!KeyPairCheck.matches(key, leaf.getPublicKey())) {
+            if (!KeyPairCheck.matches(key, leaf)) {
                 for (int i = 1; i < certificates.size(); i++) {
-                    if (KeyPairCheck.matches(key, certificates.get(i).getPublicKey())) {
+                    if (KeyPairCheck.matches(key, certificates.get(i))) {
                         throw new InvalidInputException(origin + ": chain out of order: the private key belongs to "
                                 + CertificateNames.describe(certificates.get(i), i)
                                 + ", but the certificate the key belongs to must come first");

@@ -36,11 +36,11 @@ public final class BundleValidator {
     }
 
     private static void checkKey(Bundle bundle, List<X509Certificate> certs) throws InvalidInputException {
-        if (KeyPairCheck.matches(bundle.key(), bundle.leaf().getPublicKey())) {
+        if (KeyPairCheck.matches(bundle.key(), bundle.leaf())) {
             return;
         }
         for (int i = 1; i < certs.size(); i++) {
-            if (KeyPairCheck.matches(bundle.key(), certs.get(i).getPublicKey())) {
+            if (KeyPairCheck.matches(bundle.key(), certs.get(i))) {
                 throw new InvalidInputException("chain out of order: the private key belongs to "
                         + CertificateNames.describe(certs.get(i), i) + ", but the certificate the key belongs to must come first");
             }

@@ -6,6 +6,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
@@ -24,8 +25,56 @@ final class KeyPairCheck {
     private KeyPairCheck() {
     }
 
+    /**
+     * {@link #matches(PrivateKeyMaterial, PublicKey)} with the certificate's key; for a certificate read by hapcert and
+     * an EC key that carries its public point, the two encoded points are compared without decoding either key.
+     */
+    static boolean matches(PrivateKeyMaterial key, X509Certificate certificate) {
+        if (certificate instanceof LazyX509Certificate lazy) {
+            Optional<Boolean> byPoint = byEncodedPoint(key, lazy);
+            if (byPoint.isPresent()) {
+                return byPoint.get();
+            }
+        }
+        return matches(key, certificate.getPublicKey());
+    }
+
+    /** Empty when the key or the certificate does not hold its point uncompressed, as OpenSSL writes both. */
+    private static Optional<Boolean> byEncodedPoint(PrivateKeyMaterial key, LazyX509Certificate certificate) {
+        if (!key.label().equals("PRIVATE KEY") || !key.algorithm().equals("EC")) {
+            return Optional.empty();
+        }
+        if (!certificate.publicKeyAlgorithmOid().equals(KeyReader.OID_EC)) {
+            return Optional.of(false);
+        }
+        byte[] der = key.der();
+        String curve;
+        try {
+            curve = Pkcs8Header.parse(der).curveOid();
+        } catch (Pkcs8Header.MalformedException e) {
+            return Optional.empty();
+        }
+        Optional<byte[]> point = Pkcs8Header.embeddedEcPublicKey(der);
+        byte[] certificatePoint = certificate.publicKeyBits();
+        if (curve == null || point.isEmpty() || !uncompressed(point.get()) || certificatePoint == null
+                || !uncompressed(certificatePoint)) {
+            return Optional.empty();
+        }
+        return Optional.of(curve.equals(certificate.publicKeyParameterOid()) && Arrays.equals(point.get(), certificatePoint));
+    }
+
+    /** 04, then X and Y of equal length. */
+    private static boolean uncompressed(byte[] point) {
+        return point.length > 1 && point.length % 2 == 1 && point[0] == 4;
+    }
+
     static boolean matches(PrivateKeyMaterial key, PublicKey publicKey) {
-        PrivateKey privateKey = key.key();
+        PrivateKey privateKey;
+        try {
+            privateKey = key.key();
+        } catch (IllegalStateException e) {
+            return false;
+        }
         if (privateKey instanceof RSAPrivateCrtKey rsa && publicKey instanceof RSAPublicKey pub) {
             return rsa.getModulus().equals(pub.getModulus()) && rsa.getPublicExponent().equals(pub.getPublicExponent());
         }

@@ -59,6 +59,12 @@ public final class KeyReader {
         if (algorithm.equals("EC")) {
             requireSupportedCurve(header.curveOid(), origin);
         }
+        if (algorithm.equals("EC") && Pkcs8Header.ecKeyIsWellFormed(der) && Pkcs8Header.embeddedEcPublicKey(der).isPresent()) {
+            // What OpenSSL, and so certbot, writes. Its embedded public point is all that matching it to a certificate
+            // takes (KeyPairCheck), so the JDK decodes it only if something asks for the key itself: on JDK 17 the
+            // first EC key costs the deploy hook a lookup of the EC provider and its table of curves (LazyX509Certificate).
+            return PrivateKeyMaterial.decodedWhenNeeded(algorithm, block.label(), der);
+        }
         try {
             PrivateKey key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
             return new PrivateKeyMaterial(key, algorithm, block.label(), der);

@@ -64,6 +64,44 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
     }
 
     /**
+     * Whether a PKCS#8 EC key has every part the JDK's EC key factory reads, in the order it reads them: version,
+     * AlgorithmIdentifier, and in the key's OCTET STRING a SEC1 {@code ECPrivateKey} of version 1 with a private value
+     * no longer than the curve's largest (P-521's 66 bytes), then only the optional {@code [0]} parameters and
+     * {@code [1]} public key; after the key only PKCS#8's optional attributes and public key. Such a key can be
+     * decoded by the JDK later, when something needs it ({@link KeyReader}).
+     */
+    static boolean ecKeyIsWellFormed(byte[] der) {
+        try {
+            Cursor whole = new Cursor(der, 0, der.length);
+            Cursor outer = whole.enter(SEQUENCE);
+            Cursor version = outer.enter(INTEGER);
+            if (!whole.atEnd() || version.end - version.pos != 1 || der[version.pos] > 1 || der[version.pos] < 0) {
+                return false;
+            }
+            outer.skip(SEQUENCE);
+            Cursor key = outer.enter(OCTET_STRING);
+            skipOptional(outer, PARAMETERS_TAG);
+            skipOptional(outer, 0x81);
+            Cursor ecPrivateKey = key.enter(SEQUENCE);
+            Cursor ecVersion = ecPrivateKey.enter(INTEGER);
+            Cursor value = ecPrivateKey.enter(OCTET_STRING);
+            skipOptional(ecPrivateKey, PARAMETERS_TAG);
+            skipOptional(ecPrivateKey, PUBLIC_KEY_TAG);
+            return outer.atEnd() && key.atEnd() && ecPrivateKey.atEnd()
+                    && ecVersion.end - ecVersion.pos == 1 && der[ecVersion.pos] == 1
+                    && value.end > value.pos && value.end - value.pos <= 66;
+        } catch (MalformedException e) {
+            return false;
+        }
+    }
+
+    private static void skipOptional(Cursor cursor, int tag) throws MalformedException {
+        if (!cursor.atEnd() && cursor.peekTag() == tag) {
+            cursor.skip(tag);
+        }
+    }
+
+    /**
      * The same key in the traditional form OpenSSL names by its label, {@code RSA PRIVATE KEY} (PKCS#1) or
      * {@code EC PRIVATE KEY} (SEC1, its named curve written into it as {@code [0] parameters}); empty when the key is
      * better kept as given: Ed25519 (it has no other form), explicit curve parameters, or a PKCS#8 that carries more

@@ -1,7 +1,10 @@
 package dev.hapcert.cert;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -12,7 +15,7 @@ import java.util.Objects;
  * key: {@link #toString()} is redacted.
  */
 public final class PrivateKeyMaterial {
-    private final PrivateKey key;
+    private volatile PrivateKey key;
     private final String algorithm;
     private final String label;
     private final byte[] der;
@@ -24,8 +27,33 @@ public final class PrivateKeyMaterial {
         this.der = Objects.requireNonNull(der, "der").clone();
     }
 
+    private PrivateKeyMaterial(String algorithm, String label, byte[] der) {
+        this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+        this.label = Objects.requireNonNull(label, "label");
+        this.der = Objects.requireNonNull(der, "der").clone();
+    }
+
+    /** A PKCS#8 key ({@code label} PRIVATE KEY) whose JDK form is decoded on the first call of {@link #key()}. */
+    static PrivateKeyMaterial decodedWhenNeeded(String algorithm, String label, byte[] der) {
+        return new PrivateKeyMaterial(algorithm, label, der);
+    }
+
+    /**
+     * The JDK's key. An IllegalStateException, which names no key material, if a key read as well formed is still
+     * refused by the JDK's key factory.
+     */
     public PrivateKey key() {
-        return key;
+        PrivateKey decoded = key;
+        if (decoded == null) {
+            try {
+                decoded = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // Not chained: the factory's message could echo key bytes.
+                throw new IllegalStateException("the " + algorithm + " private key cannot be decoded");
+            }
+            key = decoded;
+        }
+        return decoded;
     }
 
     /** {@code RSA}, {@code EC} or {@code Ed25519}. */

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Run in a fresh JVM by {@link BouncyCastleLoadingTest}: reads and validates one combined PEM, as the deploy hook
+ * Run in a fresh JVM by {@link HookPathClassesTest}: reads and validates one combined PEM, as the deploy hook
  * does. Must reference nothing but the production classes, so the classes it loads are the hook's.
  */
 public final class BundleLoadProbe {

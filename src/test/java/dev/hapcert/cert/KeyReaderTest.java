@@ -55,6 +55,57 @@ class KeyReaderTest {
         assertThat(KeyPairCheck.matches(key.key(), Fixtures.INTERMEDIATE.certificate().getPublicKey())).isFalse();
     }
 
+    @Test
+    void anOpenSslStyleEcKeyIsDecodedByTheJdkOnlyWhenAsked() throws Exception {
+        Issued issued = Fixtures.leaf(KeyType.EC_P384);
+        byte[] der = Fixtures.opensslStylePkcs8(issued.keys(), issued.keys().getPublic());
+        assertThat(Pkcs8Header.ecKeyIsWellFormed(der)).isTrue();
+
+        PrivateKeyMaterial key = KeyReader.read(new PemBlock("PRIVATE KEY", der), ORIGIN);
+
+        assertThat(key.algorithm()).isEqualTo("EC");
+        KeyLeaks.assertSameSecret(key.der(), der);
+        assertThat(((java.security.interfaces.ECPrivateKey) key.key()).getS())
+                .isEqualTo(((java.security.interfaces.ECPrivateKey) issued.keys().getPrivate()).getS());
+        assertThat(key.key()).isSameAs(key.key());
+        assertThat(KeyPairCheck.matches(key.key(), issued.leaf().getPublicKey())).isTrue();
+    }
+
+    @Test
+    void anEcKeyTheJdkWouldRefuseIsRefusedWhenRead() throws Exception {
+        // SEC1 requires version 1; with its public point still inside, only the JDK's decoding can tell.
+        Issued issued = Fixtures.leaf(KeyType.EC_P256);
+        byte[] der = Fixtures.opensslStylePkcs8(issued.keys(), issued.keys().getPublic());
+        int version = indexOf(der, new byte[] {0x02, 0x01, 0x01, 0x04, 0x20});
+        assertThat(version).isPositive();
+        der[version + 2] = 2;
+        assertThat(Pkcs8Header.ecKeyIsWellFormed(der)).isFalse();
+        assertThat(Pkcs8Header.embeddedEcPublicKey(der)).isPresent();
+
+        assertThatThrownBy(() -> KeyReader.read(new PemBlock("PRIVATE KEY", der), ORIGIN))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("the private key is damaged");
+    }
+
+    @Test
+    void anEcKeyIsWellFormedOnlyWithNothingAfterItsParts() throws Exception {
+        Issued issued = Fixtures.leaf(KeyType.EC_P256);
+        assertThat(Pkcs8Header.ecKeyIsWellFormed(issued.keys().getPrivate().getEncoded())).as("the JDK's own form").isTrue();
+        byte[] der = Fixtures.opensslStylePkcs8(issued.keys(), issued.keys().getPublic());
+        byte[] trailing = Arrays.copyOf(der, der.length + 2);
+        trailing[der.length] = 0x05;
+        assertThat(Pkcs8Header.ecKeyIsWellFormed(trailing)).isFalse();
+        assertThat(Pkcs8Header.ecKeyIsWellFormed(Arrays.copyOf(der, der.length - 1))).isFalse();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     static Stream<Arguments> rejected() throws Exception {
         Issued dsa = Fixtures.INTERMEDIATE.leaf("dsa.example.test").keyType(KeyType.DSA_2048).serial(Fixtures.nextSerial()).issue();
         byte[] x25519 = KeyPairGenerator.getInstance("X25519").generateKeyPair().getPrivate().getEncoded();

@@ -49,6 +49,29 @@ class PublicPartsCheckTest {
     }
 
     @Test
+    void certificatesReadByHapcertAreMatchedByTheirEncodedPoint() throws Exception {
+        Issued issued = Fixtures.leaf(KeyType.EC_P256);
+        PrivateKeyMaterial key = pkcs8(Fixtures.opensslStylePkcs8(issued.keys(), issued.keys().getPublic()));
+        assertThat(KeyPairCheck.matches(key, lazy(issued.leaf()))).isTrue();
+        assertThat(KeyPairCheck.matches(key, lazy(Fixtures.leaf(KeyType.EC_P384).leaf()))).isFalse();
+        assertThat(KeyPairCheck.matches(key, lazy(Fixtures.INTERMEDIATE.certificate()))).isFalse();
+        assertThat(KeyPairCheck.matches(key, lazy(Fixtures.leaf(KeyType.RSA_2048).leaf()))).isFalse();
+        PrivateKeyMaterial damaged = pkcs8(Fixtures.opensslStylePkcs8(issued.keys(), ecKeys().getPublic()));
+        assertThat(KeyPairCheck.matches(damaged, lazy(issued.leaf()))).isFalse();
+        // Without its point the JDK's keys decide, as for any certificate.
+        PrivateKeyMaterial jdkEncoded = pkcs8(issued.keys().getPrivate().getEncoded());
+        assertThat(KeyPairCheck.matches(jdkEncoded, lazy(issued.leaf()))).isTrue();
+        assertThat(KeyPairCheck.matches(jdkEncoded, lazy(Fixtures.INTERMEDIATE.certificate()))).isFalse();
+        PrivateKeyMaterial rsa = pkcs8(Fixtures.leaf(KeyType.RSA_2048).keys().getPrivate().getEncoded());
+        assertThat(KeyPairCheck.matches(rsa, lazy(Fixtures.leaf(KeyType.RSA_2048).leaf()))).isTrue();
+        assertThat(KeyPairCheck.matches(rsa, lazy(issued.leaf()))).isFalse();
+    }
+
+    private static X509Certificate lazy(X509Certificate certificate) throws Exception {
+        return LazyX509Certificate.decode(certificate.getEncoded());
+    }
+
+    @Test
     void keysWithoutTheirPublicPartFallBackToASignature() throws Exception {
         Issued issued = Fixtures.leaf(KeyType.EC_P256);
         PrivateKeyMaterial jdkEncoded = pkcs8(issued.keys().getPrivate().getEncoded());

@@ -2,6 +2,7 @@ package dev.hapcert.cert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hapcert.testkit.TestCertificates;
 import dev.hapcert.testkit.TestCertificates.Issued;
 import dev.hapcert.testkit.TestCertificates.KeyType;
 import java.io.IOException;
@@ -14,20 +15,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The deploy-hook path must not load BouncyCastle for PKCS#8 keys (what certbot writes): each JVM start pays for every
- * class it loads. Checked in a fresh JVM with {@code -verbose:class}; a PKCS#1 key is the control that shows the
- * check can see BouncyCastle being loaded. Costs two short JVM starts.
+ * What reading and validating a bundle loads, as the deploy hook does, in a fresh JVM with {@code -verbose:class}:
+ * each JVM start pays for every class it loads and every provider it looks up. A bundle as certbot writes it (EC
+ * P-256, the key in PKCS#8 with its public point) needs neither the JDK's EC provider nor the logger that the JDK's
+ * certificate parser looks up for its security events (which opens the jar), and of BouncyCastle only the ASN.1
+ * structures, never its provider or PEM parser. The controls show that the check sees each of those being loaded when a bundle does need it.
  */
-class BouncyCastleLoadingTest {
+class HookPathClassesTest {
     @TempDir
     Path dir;
 
     @Test
-    void pkcs8BundleLoadsNoBouncyCastleClass() throws Exception {
+    void aBundleAsCertbotWritesItNeedsNoSecurityProviderLookupNorBouncyCastleProvider() throws Exception {
+        Issued issued = Fixtures.leaf(KeyType.EC_P256);
+        String key = TestCertificates.pemBlock("PRIVATE KEY", Fixtures.opensslStylePkcs8(issued.keys(), issued.keys().getPublic()));
+        List<String> loaded = loadedClasses(issued.fullchainPem() + key);
+        assertThat(loaded).anyMatch(c -> c.startsWith("dev.hapcert.cert.KeyReader"));
+        assertThat(loaded).anyMatch(c -> c.equals("org.bouncycastle.asn1.x509.Certificate"));
+        assertThat(loaded).noneMatch(c -> c.startsWith("sun.security.ec."));
+        // (The JDK's certificate factory itself is loaded here all the same: this JVM's class path holds BouncyCastle's
+        // signed jar, whose verification reads its signer's certificate. The launcher's jar is unsigned.)
+        assertThat(loaded).noneMatch(c -> c.startsWith("jdk.internal.logger."));
+        assertThat(loaded).noneMatch(c -> c.startsWith("org.bouncycastle.jce.") || c.startsWith("org.bouncycastle.jcajce.")
+                || c.startsWith("org.bouncycastle.openssl.") || c.startsWith("org.bouncycastle.crypto."));
+    }
+
+    @Test
+    void anEcKeyWithoutItsPublicPointIsDecodedByTheJdk() throws Exception {
+        // The JDK's own PKCS#8 encoding leaves the point out: matching it to the certificate takes the real keys.
         Issued issued = Fixtures.leaf(KeyType.EC_P256);
         List<String> loaded = loadedClasses(issued.fullchainPem() + issued.keyPkcs8Pem());
-        assertThat(loaded).anyMatch(c -> c.startsWith("dev.hapcert.cert.KeyReader"));
-        assertThat(loaded).noneMatch(c -> c.startsWith("org.bouncycastle."));
+        assertThat(loaded).anyMatch(c -> c.startsWith("sun.security.ec."));
     }
 
     @Test
