@@ -77,4 +77,37 @@ class LauncherArchiveIT {
         assertThat(Files.getLastModifiedTime(cli)).as("reused, not recorded again").isEqualTo(recorded);
         assertThat(archives()).hasSize(2);
     }
+
+    /**
+     * A renewal through the hook's archive, with the key as OpenSSL (and so certbot) writes it: the JVM loads every
+     * class from the archive and never opens the jar (which a service lookup on the class path would: 7 ms of CPU for
+     * its 16,000 entries) nor looks up the JDK's EC provider.
+     */
+    @Test
+    void aRenewalThroughTheHooksArchiveNeitherOpensTheJarNorLooksUpTheEcProvider() throws Exception {
+        String cfg = haproxy.config().toString();
+        Path bundle = tmp.resolve("site.pem");
+        writeAsCertbotWould(bundle, haproxy.mint("renewed.hapcert.test"));
+        CommandRun first = Hapcert.run(env, "deploy", "--haproxy-config", cfg, "--cert", bundle.toString());
+        assertThat(first.exitCode()).as(first.describe()).isZero();
+        assertThat(archives()).as("the hook's archive").singleElement();
+
+        writeAsCertbotWould(bundle, haproxy.mint("renewed.hapcert.test"));
+        Path classes = tmp.resolve("classes.log");
+        Map<String, String> logged = Map.of("HAPCERT_CACHE_DIR", env.get("HAPCERT_CACHE_DIR"),
+                "HAPCERT_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+        CommandRun renewal = Hapcert.run(logged, "deploy", "--haproxy-config", cfg, "--cert", bundle.toString());
+        assertThat(renewal.exitCode()).as(renewal.describe()).isZero();
+        assertThat(renewal.stdout()).contains("updated");
+
+        List<String> lines = Files.readAllLines(classes);
+        assertThat(lines).as("classes loaded").hasSizeGreaterThan(500);
+        assertThat(lines).as("no class from the jar itself").noneMatch(l -> l.contains("source: file:") || l.contains("source: jar:"));
+        assertThat(lines).as("the jar's directory never read").noneMatch(l -> l.contains(" java.util.zip.ZipFile$Source "));
+        assertThat(lines).noneMatch(l -> l.contains(" sun.security.ec."));
+    }
+
+    private static void writeAsCertbotWould(Path bundle, dev.hapcert.testkit.TestCertificates.Issued issued) {
+        HaproxyProcess.writePrivate(bundle, issued.fullchainPem() + issued.keyAsCertbotWritesIt());
+    }
 }

@@ -163,9 +163,29 @@ public final class TestCertificates {
             return certPem() + chainPem();
         }
 
-        /** PKCS#8 ({@code BEGIN PRIVATE KEY}), as certbot writes it. */
+        /** PKCS#8 ({@code BEGIN PRIVATE KEY}) as the JDK encodes it: for EC, without the public point OpenSSL adds. */
         public String keyPkcs8Pem() {
             return pemBlock("PRIVATE KEY", keys.getPrivate().getEncoded());
+        }
+
+        /**
+         * PKCS#8 as OpenSSL, and so certbot, writes it: an EC key's SEC1 structure carries its public point (which
+         * {@code openssl pkey} does not add to a key that lacks it); other keys as the JDK encodes them.
+         */
+        public String keyAsCertbotWritesIt() {
+            if (!(keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec)) {
+                return keyPkcs8Pem();
+            }
+            try {
+                org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(ec.getEncoded());
+                org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                        ec.getParams().getOrder().bitLength(), ec.getS(),
+                        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData(),
+                        null);
+                return pemBlock("PRIVATE KEY", new org.bouncycastle.asn1.pkcs.PrivateKeyInfo(info.getPrivateKeyAlgorithm(), sec1).getEncoded());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /** PKCS#1 for RSA, SEC1 for EC ({@code BEGIN RSA/EC PRIVATE KEY}), as older tools write it. */
