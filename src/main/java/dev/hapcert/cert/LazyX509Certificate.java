@@ -72,6 +72,10 @@ final class LazyX509Certificate extends X509Certificate {
     private volatile PublicKey publicKey;
     private volatile X500Principal subject;
     private volatile X500Principal issuer;
+    private volatile Date notBefore;
+    private volatile Date notAfter;
+    private volatile BigInteger serial;
+    private volatile Collection<List<?>> subjectAlternativeNames;
 
     private LazyX509Certificate(byte[] der, Certificate asn1) {
         this.der = der;
@@ -100,19 +104,34 @@ final class LazyX509Certificate extends X509Certificate {
 
     @Override
     public BigInteger getSerialNumber() {
-        return asn1.getSerialNumber().getValue();
+        BigInteger value = serial;
+        if (value == null) {
+            value = asn1.getSerialNumber().getValue();
+            serial = value;
+        }
+        return value;
     }
 
     @Override
     public Date getNotBefore() {
-        Date date = utc(asn1.getStartDate());
-        return date != null ? date : jdk().getNotBefore();
+        Date date = notBefore;
+        if (date == null) {
+            date = utc(asn1.getStartDate());
+            notBefore = date != null ? date : jdk().getNotBefore();
+            date = notBefore;
+        }
+        return (Date) date.clone();
     }
 
     @Override
     public Date getNotAfter() {
-        Date date = utc(asn1.getEndDate());
-        return date != null ? date : jdk().getNotAfter();
+        Date date = notAfter;
+        if (date == null) {
+            date = utc(asn1.getEndDate());
+            notAfter = date != null ? date : jdk().getNotAfter();
+            date = notAfter;
+        }
+        return (Date) date.clone();
     }
 
     @Override
@@ -157,6 +176,18 @@ final class LazyX509Certificate extends X509Certificate {
      */
     @Override
     public Collection<List<?>> getSubjectAlternativeNames() throws CertificateParsingException {
+        Collection<List<?>> names = subjectAlternativeNames;
+        if (names == null) {
+            names = readSubjectAlternativeNames();
+            if (names == null) {
+                return null;
+            }
+            subjectAlternativeNames = names;
+        }
+        return names;
+    }
+
+    private Collection<List<?>> readSubjectAlternativeNames() throws CertificateParsingException {
         Extensions extensions = asn1.getTBSCertificate().getExtensions();
         Extension extension = extensions == null ? null : extensions.getExtension(Extension.subjectAlternativeName);
         if (extension == null) {

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -111,5 +112,17 @@ class BundleReaderTest {
                 .hasMessageContaining(expected)
                 .satisfies(e -> KeyLeaks.assertNoKeyMaterial(e.getMessage(), Fixtures.leaf(KeyType.EC_P256),
                         Fixtures.leaf(KeyType.RSA_2048)));
+    }
+
+    @Test
+    void bundlesOfOneIssuerShareTheirChainCertificateNotTheirLeaf() throws Exception {
+        Issued first = Fixtures.INTERMEDIATE.leaf("a.example.test").serial(Fixtures.nextSerial()).issue();
+        Issued second = Fixtures.INTERMEDIATE.leaf("b.example.test").serial(Fixtures.nextSerial()).issue();
+        Bundle a = BundleReader.fromPem(first.haproxyPem(), "a.pem");
+        Bundle b = BundleReader.fromPem(second.haproxyPem(), "b.pem");
+        Bundle again = BundleReader.fromPem(first.haproxyPem(), "a.pem");
+
+        assertThat(b.chain().get(0)).isSameAs(a.chain().get(0)).isEqualTo(Fixtures.INTERMEDIATE.certificate());
+        assertThat(again.leaf()).isEqualTo(a.leaf()).isNotSameAs(a.leaf());
     }
 }
