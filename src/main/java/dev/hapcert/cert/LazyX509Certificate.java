@@ -394,7 +394,11 @@ final class LazyX509Certificate extends X509Certificate {
         return c;
     }
 
-    /** An X500Principal of an encoded name, or null when the JDK's reading of it should decide. */
+    /**
+     * An X500Principal of an encoded name, or null when the JDK's reading of it should decide. A DER certificate's
+     * name (what a CA signs) encodes back to its own bytes; a name that did not would still compare equal by
+     * X500Principal's canonical form.
+     */
     private static X500Principal principal(ASN1Primitive name) {
         try {
             return new X500Principal(name.getEncoded());

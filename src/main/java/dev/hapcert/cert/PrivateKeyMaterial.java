@@ -9,7 +9,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A private key as the operator gave it: the JDK key (for signing checks), its algorithm ({@code RSA}, {@code EC} or
+ * A private key as the operator gave it: the JDK key (for signing checks; for an EC key that carries its public
+ * point, decoded only when asked for, see {@link KeyReader}), its algorithm ({@code RSA}, {@code EC} or
  * {@code Ed25519}), and the PEM label and DER exactly as read. HAProxy receives the same key, re-wrapped canonically
  * and, for PKCS#8 RSA and EC keys, in its traditional form ({@link #haproxyPem()}). Nothing here ever prints the
  * key: {@link #toString()} is redacted.
