@@ -70,10 +70,10 @@ final class LazyX509Certificate extends X509Certificate {
     private final Certificate asn1;
     private volatile X509Certificate jdk;
     private volatile PublicKey publicKey;
-    private volatile X500Principal subject;
-    private volatile X500Principal issuer;
-    private volatile Date notBefore;
-    private volatile Date notAfter;
+    /** Subject, issuer. */
+    private volatile X500Principal[] names;
+    /** notBefore, notAfter. */
+    private volatile Date[] validity;
     private volatile BigInteger serial;
     private volatile Collection<List<?>> subjectAlternativeNames;
 
@@ -114,46 +114,47 @@ final class LazyX509Certificate extends X509Certificate {
 
     @Override
     public Date getNotBefore() {
-        Date date = notBefore;
-        if (date == null) {
-            date = utc(asn1.getStartDate());
-            notBefore = date != null ? date : jdk().getNotBefore();
-            date = notBefore;
-        }
-        return (Date) date.clone();
+        return (Date) validity()[0].clone();
     }
 
     @Override
     public Date getNotAfter() {
-        Date date = notAfter;
-        if (date == null) {
-            date = utc(asn1.getEndDate());
-            notAfter = date != null ? date : jdk().getNotAfter();
-            date = notAfter;
+        return (Date) validity()[1].clone();
+    }
+
+    /** notBefore and notAfter, read once. */
+    private Date[] validity() {
+        Date[] dates = validity;
+        if (dates == null) {
+            Date from = utc(asn1.getStartDate());
+            Date until = utc(asn1.getEndDate());
+            dates = new Date[] {from != null ? from : jdk().getNotBefore(), until != null ? until : jdk().getNotAfter()};
+            validity = dates;
         }
-        return (Date) date.clone();
+        return dates;
     }
 
     @Override
     public X500Principal getSubjectX500Principal() {
-        X500Principal p = subject;
-        if (p == null) {
-            p = principal(asn1.getTBSCertificate().getSubject().toASN1Primitive());
-            subject = p != null ? p : jdk().getSubjectX500Principal();
-            p = subject;
-        }
-        return p;
+        return names()[0];
     }
 
     @Override
     public X500Principal getIssuerX500Principal() {
-        X500Principal p = issuer;
-        if (p == null) {
-            p = principal(asn1.getTBSCertificate().getIssuer().toASN1Primitive());
-            issuer = p != null ? p : jdk().getIssuerX500Principal();
-            p = issuer;
+        return names()[1];
+    }
+
+    /** Subject and issuer, read once. */
+    private X500Principal[] names() {
+        X500Principal[] both = names;
+        if (both == null) {
+            X500Principal subject = principal(asn1.getTBSCertificate().getSubject().toASN1Primitive());
+            X500Principal issuer = principal(asn1.getTBSCertificate().getIssuer().toASN1Primitive());
+            both = new X500Principal[] {subject != null ? subject : jdk().getSubjectX500Principal(),
+                issuer != null ? issuer : jdk().getIssuerX500Principal()};
+            names = both;
         }
-        return p;
+        return both;
     }
 
     @Override
