@@ -41,26 +41,20 @@ final class KeyPairCheck {
 
     /** Empty when the key or the certificate does not hold its point uncompressed, as OpenSSL writes both. */
     private static Optional<Boolean> byEncodedPoint(PrivateKeyMaterial key, LazyX509Certificate certificate) {
-        if (!key.label().equals("PRIVATE KEY") || !key.algorithm().equals("EC")) {
+        Optional<PrivateKeyMaterial.PublicPoint> own = key.publicPoint();
+        if (own.isEmpty()) {
             return Optional.empty();
         }
         if (!certificate.publicKeyAlgorithmOid().equals(KeyReader.OID_EC)) {
             return Optional.of(false);
         }
-        byte[] der = key.der();
-        String curve;
-        try {
-            curve = Pkcs8Header.parse(der).curveOid();
-        } catch (Pkcs8Header.MalformedException e) {
-            return Optional.empty();
-        }
-        Optional<byte[]> point = Pkcs8Header.embeddedEcPublicKey(der);
+        byte[] point = own.get().encoded();
         byte[] certificatePoint = certificate.publicKeyBits();
-        if (curve == null || point.isEmpty() || !uncompressed(point.get()) || certificatePoint == null
-                || !uncompressed(certificatePoint)) {
+        if (!uncompressed(point) || certificatePoint == null || !uncompressed(certificatePoint)) {
             return Optional.empty();
         }
-        return Optional.of(curve.equals(certificate.publicKeyParameterOid()) && Arrays.equals(point.get(), certificatePoint));
+        return Optional.of(own.get().curveOid().equals(certificate.publicKeyParameterOid())
+                && Arrays.equals(point, certificatePoint));
     }
 
     /** 04, then X and Y of equal length. */
@@ -78,12 +72,13 @@ final class KeyPairCheck {
         if (privateKey instanceof RSAPrivateCrtKey rsa && publicKey instanceof RSAPublicKey pub) {
             return rsa.getModulus().equals(pub.getModulus()) && rsa.getPublicExponent().equals(pub.getPublicExponent());
         }
-        if (privateKey instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey pub && key.label().equals("PRIVATE KEY")) {
+        if (privateKey instanceof ECPrivateKey ec && publicKey instanceof ECPublicKey pub) {
             if (!ec.getParams().getCurve().equals(pub.getParams().getCurve())
                     || !ec.getParams().getOrder().equals(pub.getParams().getOrder())) {
                 return false;
             }
-            Optional<byte[]> point = Pkcs8Header.embeddedEcPublicKey(key.der());
+            Optional<byte[]> point = key.publicPoint().map(PrivateKeyMaterial.PublicPoint::encoded)
+                    .or(() -> key.label().equals("PRIVATE KEY") ? Pkcs8Header.embeddedEcPublicKey(key.der()) : Optional.empty());
             int size = (pub.getParams().getCurve().getField().getFieldSize() + 7) / 8;
             if (point.isPresent() && point.get().length == 1 + 2 * size && point.get()[0] == 4) {
                 byte[] p = point.get();

@@ -95,6 +95,54 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
         }
     }
 
+    /** A SEC1 EC key's named curve and public point, and the same key as PKCS#8 (for the JDK's key factory). */
+    record Sec1Key(String curveOid, byte[] publicPoint, byte[] pkcs8) {
+    }
+
+    private static final byte[] EC_ALGORITHM_OID = {0x06, 0x07, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x02, 0x01};
+
+    /**
+     * A SEC1 {@code ECPrivateKey} ({@code EC PRIVATE KEY}) of exactly the shape OpenSSL and Go write: version 1, a
+     * private value no longer than P-521's 66 bytes, {@code [0]} a named curve, {@code [1]} the public point in whole
+     * bytes, nothing else. Empty for any other shape (explicit curve parameters, no public key), which
+     * {@link TraditionalKeyReader} then reads. Wrapped for PKCS#8 as the JDK wants it: the curve in the
+     * AlgorithmIdentifier, the SEC1 structure as given in the OCTET STRING.
+     */
+    static java.util.Optional<Sec1Key> sec1(byte[] der) {
+        try {
+            Cursor whole = new Cursor(der, 0, der.length);
+            Cursor key = whole.enter(SEQUENCE);
+            Cursor version = key.enter(INTEGER);
+            Cursor value = key.enter(OCTET_STRING);
+            if (!whole.atEnd() || version.end - version.pos != 1 || der[version.pos] != 1
+                    || value.end == value.pos || value.end - value.pos > 66
+                    || key.atEnd() || key.peekTag() != PARAMETERS_TAG) {
+                return java.util.Optional.empty();
+            }
+            Cursor parameters = key.enter(PARAMETERS_TAG);
+            byte[] curve = parameters.rawElement(OID);
+            if (!parameters.atEnd() || key.atEnd() || key.peekTag() != PUBLIC_KEY_TAG) {
+                return java.util.Optional.empty();
+            }
+            Cursor publicKey = key.enter(PUBLIC_KEY_TAG);
+            Cursor bits = publicKey.enter(BIT_STRING);
+            if (!publicKey.atEnd() || !key.atEnd() || bits.atEnd() || bits.peekByte() != 0) {
+                return java.util.Optional.empty();
+            }
+            String curveOid = new Cursor(curve, 0, curve.length).readOid();
+            java.io.ByteArrayOutputStream algorithm = new java.io.ByteArrayOutputStream();
+            algorithm.writeBytes(EC_ALGORITHM_OID);
+            algorithm.writeBytes(curve);
+            java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream(der.length + 32);
+            info.writeBytes(new byte[] {INTEGER, 1, 0});
+            info.writeBytes(encode(SEQUENCE, algorithm.toByteArray()));
+            info.writeBytes(encode(OCTET_STRING, der));
+            return java.util.Optional.of(new Sec1Key(curveOid, bits.rest(1), encode(SEQUENCE, info.toByteArray())));
+        } catch (MalformedException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static void skipOptional(Cursor cursor, int tag) throws MalformedException {
         if (!cursor.atEnd() && cursor.peekTag() == tag) {
             cursor.skip(tag);

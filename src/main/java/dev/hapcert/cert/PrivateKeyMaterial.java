@@ -7,10 +7,11 @@ import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A private key as the operator gave it: the JDK key (for signing checks; for an EC key that carries its public
- * point, decoded only when asked for, see {@link KeyReader}), its algorithm ({@code RSA}, {@code EC} or
+ * point, decoded only when asked for, see {@link KeyReader}, the point being what matching it to a certificate takes), its algorithm ({@code RSA}, {@code EC} or
  * {@code Ed25519}), and the PEM label and DER exactly as read. HAProxy receives the same key, re-wrapped canonically
  * and, for PKCS#8 RSA and EC keys, in its traditional form ({@link #haproxyPem()}). Nothing here ever prints the
  * key: {@link #toString()} is redacted.
@@ -20,23 +21,51 @@ public final class PrivateKeyMaterial {
     private final String algorithm;
     private final String label;
     private final byte[] der;
+    /** What {@link #key()} decodes when the key was read without the JDK; null otherwise. */
+    private final byte[] pkcs8;
+    private final PublicPoint publicPoint;
 
     PrivateKeyMaterial(PrivateKey key, String algorithm, String label, byte[] der) {
         this.key = Objects.requireNonNull(key, "key");
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         this.label = Objects.requireNonNull(label, "label");
         this.der = Objects.requireNonNull(der, "der").clone();
+        this.pkcs8 = null;
+        this.publicPoint = null;
     }
 
-    private PrivateKeyMaterial(String algorithm, String label, byte[] der) {
+    private PrivateKeyMaterial(String algorithm, String label, byte[] der, byte[] pkcs8, PublicPoint publicPoint) {
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         this.label = Objects.requireNonNull(label, "label");
         this.der = Objects.requireNonNull(der, "der").clone();
+        this.pkcs8 = Objects.requireNonNull(pkcs8, "pkcs8").clone();
+        this.publicPoint = Objects.requireNonNull(publicPoint, "publicPoint");
     }
 
-    /** A PKCS#8 key ({@code label} PRIVATE KEY) whose JDK form is decoded on the first call of {@link #key()}. */
-    static PrivateKeyMaterial decodedWhenNeeded(String algorithm, String label, byte[] der) {
-        return new PrivateKeyMaterial(algorithm, label, der);
+    /**
+     * An EC key that carries its public point, read without the JDK: {@code der} as given (PKCS#8 or SEC1, as
+     * {@code label} says), {@code pkcs8} the same key as PKCS#8, which {@link #key()} decodes on its first call.
+     */
+    static PrivateKeyMaterial decodedWhenNeeded(String label, byte[] der, byte[] pkcs8, PublicPoint publicPoint) {
+        return new PrivateKeyMaterial("EC", label, der, pkcs8, publicPoint);
+    }
+
+    /** An EC key's named curve and encoded public point, as the key itself carries them. */
+    record PublicPoint(String curveOid, byte[] encoded) {
+        PublicPoint {
+            Objects.requireNonNull(curveOid, "curveOid");
+            encoded = encoded.clone();
+        }
+
+        @Override
+        public byte[] encoded() {
+            return encoded.clone();
+        }
+    }
+
+    /** The public point the key carries, when it was read without the JDK ({@link #decodedWhenNeeded}). */
+    Optional<PublicPoint> publicPoint() {
+        return Optional.ofNullable(publicPoint);
     }
 
     /**
@@ -47,7 +76,7 @@ public final class PrivateKeyMaterial {
         PrivateKey decoded = key;
         if (decoded == null) {
             try {
-                decoded = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                decoded = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
             } catch (GeneralSecurityException | RuntimeException e) {
                 // Not chained: the factory's message could echo key bytes.
                 throw new IllegalStateException("the " + algorithm + " private key cannot be decoded");

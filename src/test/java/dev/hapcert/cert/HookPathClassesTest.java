@@ -41,6 +41,15 @@ class HookPathClassesTest {
     }
 
     @Test
+    void aSec1KeyAsAcmeShLegoAndDehydratedWriteItNeedsNoneOfThatEither() throws Exception {
+        Issued issued = Fixtures.leaf(KeyType.EC_P256);
+        List<String> loaded = loadedClasses(issued.fullchainPem() + Fixtures.traditionalPem(issued));
+        assertThat(loaded).anyMatch(c -> c.startsWith("dev.hapcert.cert.KeyReader"));
+        assertThat(loaded).noneMatch(c -> c.startsWith("sun.security.ec."));
+        assertThat(loaded).noneMatch(c -> c.startsWith("org.bouncycastle.openssl.") || c.startsWith("org.bouncycastle.jcajce."));
+    }
+
+    @Test
     void anEcKeyWithoutItsPublicPointIsDecodedByTheJdk() throws Exception {
         // The JDK's own PKCS#8 encoding leaves the point out: matching it to the certificate takes the real keys.
         Issued issued = Fixtures.leaf(KeyType.EC_P256);

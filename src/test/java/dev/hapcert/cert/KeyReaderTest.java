@@ -7,9 +7,11 @@ import dev.hapcert.error.InvalidInputException;
 import dev.hapcert.testkit.TestCertificates.Issued;
 import dev.hapcert.testkit.TestCertificates.KeyType;
 import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.stream.Stream;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.Test;
@@ -95,6 +97,52 @@ class KeyReaderTest {
         trailing[der.length] = 0x05;
         assertThat(Pkcs8Header.ecKeyIsWellFormed(trailing)).isFalse();
         assertThat(Pkcs8Header.ecKeyIsWellFormed(Arrays.copyOf(der, der.length - 1))).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = KeyType.class, names = {"EC_P256", "EC_P384"})
+    void aSec1KeyAsAcmeShLegoAndDehydratedWriteItIsDecodedOnlyWhenAsked(KeyType type) throws Exception {
+        Issued issued = Fixtures.leaf(type);
+        String pem = Fixtures.traditionalPem(issued);
+        PemBlock block = PemReader.read(pem, ORIGIN).get(0);
+        assertThat(Pkcs8Header.sec1(block.der())).isPresent();
+
+        PrivateKeyMaterial key = KeyReader.read(block, ORIGIN);
+
+        assertThat(key.label()).isEqualTo("EC PRIVATE KEY");
+        KeyLeaks.assertSameSecret(key.toPem(), pem);
+        assertThat(key.haproxyPem()).isEqualTo(key.toPem());
+        assertThat(key.publicPoint()).get().satisfies(p -> {
+            assertThat(p.curveOid()).isEqualTo(type == KeyType.EC_P256 ? "1.2.840.10045.3.1.7" : "1.3.132.0.34");
+            assertThat(p.encoded()).isEqualTo(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
+                    issued.keys().getPublic().getEncoded()).getPublicKeyData().getBytes());
+        });
+        assertThat(((java.security.interfaces.ECPrivateKey) key.key()).getS())
+                .isEqualTo(((java.security.interfaces.ECPrivateKey) issued.keys().getPrivate()).getS());
+        X509Certificate leaf = LazyX509Certificate.decode(issued.leaf().getEncoded());
+        assertThat(KeyPairCheck.matches(key, leaf)).isTrue();
+        assertThat(KeyPairCheck.matches(key, LazyX509Certificate.decode(Fixtures.INTERMEDIATE.certificate().getEncoded()))).isFalse();
+        assertThat(KeyPairCheck.matches(key, issued.leaf().getPublicKey())).isTrue();
+    }
+
+    @Test
+    void onlyASec1KeyOfOpenSslsShapeIsReadWithoutBouncyCastle() throws Exception {
+        byte[] der = PemReader.read(Fixtures.traditionalPem(Fixtures.leaf(KeyType.EC_P256)), ORIGIN).get(0).der();
+        byte[] trailing = Arrays.copyOf(der, der.length + 2);
+        trailing[der.length] = 0x05;
+        byte[] version2 = der.clone();
+        int version = indexOf(version2, new byte[] {0x02, 0x01, 0x01, 0x04});
+        version2[version + 2] = 2;
+        // Without its curve (OpenSSL cannot read that either): left to BouncyCastle's reader and its message.
+        Issued issued = Fixtures.leaf(KeyType.EC_P256);
+        java.security.interfaces.ECPrivateKey ec = (java.security.interfaces.ECPrivateKey) issued.keys().getPrivate();
+        byte[] noCurve = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(), org.bouncycastle.asn1.x509.SubjectPublicKeyInfo
+                .getInstance(issued.keys().getPublic().getEncoded()).getPublicKeyData(), null).getEncoded();
+        assertThat(Pkcs8Header.sec1(trailing)).as("trailing bytes").isEmpty();
+        assertThat(Pkcs8Header.sec1(version2)).as("version 2").isEmpty();
+        assertThat(Pkcs8Header.sec1(noCurve)).as("no curve").isEmpty();
+        assertThat(Pkcs8Header.sec1(Arrays.copyOf(der, der.length - 3))).as("truncated").isEmpty();
+        assertThat(Pkcs8Header.sec1(der)).isPresent();
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {
