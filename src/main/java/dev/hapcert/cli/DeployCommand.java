@@ -133,13 +133,14 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
     }
 
     /**
-     * For a certbot lineage, whose certificate name is known before its files are read, starts on the target while
+     * For a source whose certificate name is known before its files are read, starts on the target while
      * the bundle is parsed and validated (see {@link PreparedDeploy}); null when the usual path must run. Anything
      * that would fail here (bad options, a broken configuration) is left to the usual path, which reports it in its
      * usual order: the bundle's errors first.
      */
     private PreparedDeploy prepare(CertificateSource source, Consumer<String> notices) {
-        if (!(source instanceof CertbotLineageSource lineage)) {
+        Optional<String> name = source.knownName();
+        if (name.isEmpty()) {
             return null;
         }
         DeployOptions options;
@@ -148,10 +149,10 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
         } catch (InvalidInputException | RuntimeException e) {
             return null;
         }
-        return PreparedDeploy.start(new PrepareRequest(targets, context.env(), lineage), options, notices);
+        return PreparedDeploy.start(new PrepareRequest(targets, context.env(), name.get()), options, notices);
     }
 
-    // Named classes rather than lambdas, and the certificate name checked on the worker: on JDK 17 the first lambda
+    // Named classes rather than lambdas, and the certificate name checked by hand: on JDK 17 the first lambda
     // or regular expression of a process spins up the method-handle machinery (several milliseconds), which would
     // delay the start of the prepared deploy. Its worker meets one soon enough, and then does that work while this
     // thread reads the bundle.
@@ -170,16 +171,16 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
         }
     }
 
-    /** The targets and the lineage's certificate name, worked out on the prepared deploy's worker. */
+    /** The targets, worked out on the prepared deploy's worker, and the certificate's name. */
     private static final class PrepareRequest implements PreparedDeploy.Request {
         private final TargetOptions targets;
         private final Map<String, String> env;
-        private final CertbotLineageSource lineage;
+        private final String name;
 
-        PrepareRequest(TargetOptions targets, Map<String, String> env, CertbotLineageSource lineage) {
+        PrepareRequest(TargetOptions targets, Map<String, String> env, String name) {
             this.targets = targets;
             this.env = env;
-            this.lineage = lineage;
+            this.name = name;
         }
 
         @Override
@@ -189,7 +190,7 @@ final class DeployCommand implements Callable<Integer>, ContextAware {
 
         @Override
         public Optional<String> certificateName() {
-            return lineage.knownName();
+            return Optional.of(name);
         }
     }
 

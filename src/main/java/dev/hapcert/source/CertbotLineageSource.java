@@ -24,10 +24,8 @@ public final class CertbotLineageSource implements CertificateSource {
         this.nameOverride = nameOverride;
     }
 
-    /**
-     * The certificate's name, known without reading the lineage (the deploy hook starts on its target meanwhile);
-     * empty when it is not a safe name, which {@link #load()} then reports.
-     */
+    /** The lineage directory's name, or {@code --name}. */
+    @Override
     public Optional<String> knownName() {
         String name = name();
         return DesiredCertificate.isSafeName(name) ? Optional.of(name) : Optional.empty();

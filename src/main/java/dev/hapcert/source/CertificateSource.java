@@ -2,6 +2,7 @@ package dev.hapcert.source;
 
 import dev.hapcert.error.HapcertException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +27,15 @@ import java.util.function.Consumer;
 public interface CertificateSource {
     /** Reads, parses and validates the certificates; throws on any unusable one with a specific message. */
     List<DesiredCertificate> load() throws HapcertException;
+
+    /**
+     * For a source of one certificate, its name when that is known without reading anything (a certbot lineage's
+     * directory, an ACME client's domain, {@code --name}): the deploy hook then starts on its target while the
+     * bundle is read. Empty otherwise, and when the name is not a safe one, which {@link #load()} then reports.
+     */
+    default Optional<String> knownName() {
+        return Optional.empty();
+    }
 
     /**
      * Reads every certificate independently: one {@link SourceItem} per entry, in a stable order (by name).

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One certificate as an ACME client left it: a certificate file that normally holds the full chain, an optional
@@ -62,6 +63,16 @@ public final class ClientFilesSource implements CertificateSource {
         BundleValidator.validate(bundle, declaredNames, Instant.now());
         List<String> required = declaredNames.isEmpty() ? bundle.dnsNames() : declaredNames;
         return List.of(new DesiredCertificate(name, bundle, required, describe()));
+    }
+
+    /** {@code --name}, else the name the client's domain gives, as {@link #load()} takes them. */
+    @Override
+    public Optional<String> knownName() {
+        String name = nameOverride;
+        if (name == null && defaultName != null) {
+            name = defaultName.startsWith("*.") ? DesiredCertificate.WILDCARD_PREFIX + defaultName.substring(2) : defaultName;
+        }
+        return name != null && DesiredCertificate.isSafeName(name) ? Optional.of(name) : Optional.empty();
     }
 
     @Override

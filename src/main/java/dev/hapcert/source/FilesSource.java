@@ -8,6 +8,7 @@ import dev.hapcert.error.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Explicit files: a certificate or full chain, an optional separate chain, and a key (or a combined PEM that holds
@@ -44,6 +45,12 @@ public final class FilesSource implements CertificateSource {
             name = DesiredCertificate.nameFromDomain(names.get(0), "the certificate's first DNS name");
         }
         return List.of(new DesiredCertificate(name, bundle, requiredNames, describe()));
+    }
+
+    /** Only {@code --name}: without it the name is the certificate's first DNS name, known once it is read. */
+    @Override
+    public Optional<String> knownName() {
+        return nameOverride != null && DesiredCertificate.isSafeName(nameOverride) ? Optional.of(nameOverride) : Optional.empty();
     }
 
     @Override

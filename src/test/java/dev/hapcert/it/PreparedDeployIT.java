@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The deploy hook's prepared path ({@code --lineage}: the target is locked, opened and observed while the bundle is
- * validated) against a real HAProxy, in process, so that a lock the worker thread failed to give back would show in
+ * The deploy hook's prepared path (a certificate whose name is known before its files are read, as a certbot lineage's
+ * or one given with {@code --name}: the target is locked, opened and observed while the bundle is validated) against a real HAProxy, in process, so that a lock the worker thread failed to give back would show in
  * the next run of the same JVM.
  */
 class PreparedDeployIT {
@@ -122,6 +122,37 @@ class PreparedDeployIT {
         assertThat(again.code()).as(again.err()).isZero();
         assertThat(again.out()).contains("unchanged");
         assertThat(haproxy.servedCertificate("renew.example.test")).isEqualTo(renewed.leaf());
+    }
+
+    @Test
+    void filesGivenWithTheirNameAsAcmeShGivesThemTakeThePreparedPathToo() throws Exception {
+        // contrib/acme.sh passes --fullchain, --key and --name; acme.sh writes SEC1 EC keys.
+        TestCertificates.Issued issued = haproxy.mint("files.example.test");
+        TestCertificates.Issued other = haproxy.mint("other.example.test");
+        Path fullchain = tmp.resolve("fullchain.cer");
+        Files.writeString(fullchain, issued.fullchainPem());
+        Path key = tmp.resolve("files.example.test.key");
+        HaproxyProcess.writePrivate(key, other.keyTraditionalPem());
+
+        Result invalid = deployFiles(fullchain, key, "files.example.test");
+        assertThat(invalid.code()).as(invalid.err()).isEqualTo(3);
+        assertThat(invalid.err()).contains("private key");
+        assertThat(haproxy.certsDir().resolve("files.example.test.pem")).doesNotExist();
+
+        HaproxyProcess.writePrivate(key, issued.keyTraditionalPem());
+        Result valid = deployFiles(fullchain, key, "files.example.test", "--lock-timeout", "1");
+        assertThat(valid.code()).as(valid.err()).isZero();
+        assertThat(valid.out()).contains("added").contains("verified");
+        assertThat(haproxy.servedCertificate("files.example.test")).isEqualTo(issued.leaf());
+    }
+
+    private Result deployFiles(Path fullchain, Path key, String name, String... more) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] args = Args.of("deploy", "--config", config.toString(), "--fullchain", fullchain.toString(),
+                "--key", key.toString(), "--name", name).add(more).toArray();
+        int code = new Cli(new PrintWriter(out, true), new PrintWriter(err, true), Map.of()).run(args);
+        return new Result(code, out.toString(), err.toString());
     }
 
     private Path lineage(String name, TestCertificates.Issued issued) {

@@ -42,10 +42,17 @@ class FilesSourceNamingTest {
                 .extracting(DesiredCertificate::name).isEqualTo("wildcard_.example.test");
     }
 
+    @Test
+    void onlyAGivenNameIsKnownBeforeTheFilesAreRead() throws Exception {
+        assertThat(files("site-a", "shop.example.test").knownName()).contains("site-a");
+        assertThat(files(null, "shop.example.test").knownName()).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {".hidden", "-rf", "a/b", "..", "a..b", "a b", "a\nb"})
     void unsafeNamesAreRefused(String name) throws Exception {
         FilesSource source = files(name, "refused.example.test");
+        assertThat(source.knownName()).as("left to load(), which says why").isEmpty();
         assertThatThrownBy(source::load).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("is not safe as a file and Runtime API name");
     }

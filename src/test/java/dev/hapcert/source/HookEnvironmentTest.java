@@ -39,6 +39,7 @@ class HookEnvironmentTest {
         DesiredCertificate c = loadOne(source);
         assertThat(c.name()).isEqualTo("a.example.test");
         assertThat(c.requiredNames()).containsExactly("a.example.test", "b.example.test");
+        assertThat(source.knownName()).as("known before reading, for the hook's prepared deploy").contains(c.name());
     }
 
     @Test
@@ -52,6 +53,7 @@ class HookEnvironmentTest {
 
         DesiredCertificate c = loadOne(source);
         assertThat(c.name()).isEqualTo("wildcard_.example.test");
+        assertThat(source.knownName()).contains(c.name());
         assertThat(c.requiredNames()).containsExactly("*.example.test");
         assertThat(c.bundle().serialHex()).isEqualToIgnoringCase(cert.serialHex());
     }
@@ -69,6 +71,7 @@ class HookEnvironmentTest {
 
         DesiredCertificate c = loadOne(source);
         assertThat(c.name()).isEqualTo("site-a");
+        assertThat(source.knownName()).contains(c.name());
         assertThat(c.requiredNames()).containsExactly("a.example.test", "b.example.test");
         assertThat(c.bundle().chain()).as("the issuer file completes a --no-bundle certificate").hasSize(1);
     }
@@ -84,6 +87,7 @@ class HookEnvironmentTest {
                 "CERT_FULLCHAIN_PATH", dir.resolve("fullchain.cer").toString()), null).orElseThrow();
 
         assertThat(loadOne(source).name()).isEqualTo(new AcmeShSource(tmp).load().get(0).name()).isEqualTo("example.test_ecc");
+        assertThat(source.knownName()).contains("example.test_ecc");
     }
 
     @Test
