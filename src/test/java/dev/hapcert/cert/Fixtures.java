@@ -40,8 +40,7 @@ final class Fixtures {
 
     /**
      * The key as OpenSSL's {@code openssl ec} writes it: PKCS#1 for RSA, SEC1 with the named curve and public key
-     * for EC. TestCertificates.Issued.keyTraditionalPem() writes EC keys without curve parameters, which OpenSSL
-     * itself cannot read, so it is only used as an invalid input.
+     * for EC (the layout TestCertificates.Issued.keyTraditionalPem() writes too, by way of BouncyCastle's writer).
      */
     static String traditionalPem(Issued issued) throws Exception {
         PrivateKey key = issued.keys().getPrivate();
