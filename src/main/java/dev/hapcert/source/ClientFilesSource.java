@@ -4,6 +4,7 @@ import dev.hapcert.cert.Bundle;
 import dev.hapcert.cert.BundleReader;
 import dev.hapcert.cert.BundleValidator;
 import dev.hapcert.error.HapcertException;
+import dev.hapcert.error.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -53,9 +54,7 @@ public final class ClientFilesSource implements CertificateSource {
 
     @Override
     public List<DesiredCertificate> load() throws HapcertException {
-        String name = nameOverride != null
-                ? DesiredCertificate.checkName(nameOverride, "--name")
-                : DesiredCertificate.nameFromDomain(defaultName, nameOrigin);
+        String name = name();
         Bundle bundle = BundleReader.fromFiles(certificate, null, key);
         if (bundle.chain().isEmpty() && issuer != null && Files.isRegularFile(issuer)) {
             bundle = BundleReader.fromFiles(certificate, issuer, key);
@@ -65,14 +64,20 @@ public final class ClientFilesSource implements CertificateSource {
         return List.of(new DesiredCertificate(name, bundle, required, describe()));
     }
 
-    /** {@code --name}, else the name the client's domain gives, as {@link #load()} takes them. */
+    /** {@code --name}, else the name the client's domain gives: the name {@link #load()} takes. */
     @Override
     public Optional<String> knownName() {
-        String name = nameOverride;
-        if (name == null && defaultName != null) {
-            name = defaultName.startsWith("*.") ? DesiredCertificate.WILDCARD_PREFIX + defaultName.substring(2) : defaultName;
+        try {
+            return Optional.of(name());
+        } catch (InvalidInputException e) {
+            return Optional.empty();
         }
-        return name != null && DesiredCertificate.isSafeName(name) ? Optional.of(name) : Optional.empty();
+    }
+
+    private String name() throws InvalidInputException {
+        return nameOverride != null
+                ? DesiredCertificate.checkName(nameOverride, "--name")
+                : DesiredCertificate.nameFromDomain(defaultName, nameOrigin);
     }
 
     @Override
