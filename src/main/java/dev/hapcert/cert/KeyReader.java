@@ -60,8 +60,8 @@ public final class KeyReader {
         if (algorithm.equals("EC")) {
             requireSupportedCurve(header.curveOid(), origin);
         }
-        java.util.Optional<byte[]> point = Pkcs8Header.embeddedEcPublicKey(der);
-        if (algorithm.equals("EC") && Pkcs8Header.ecKeyIsWellFormed(der) && point.isPresent()) {
+        java.util.Optional<byte[]> point = algorithm.equals("EC") ? Pkcs8Header.pointOfWellFormedEcKey(der) : java.util.Optional.empty();
+        if (point.isPresent()) {
             // What OpenSSL, and so certbot, writes. Its embedded public point is all that matching it to a certificate
             // takes (KeyPairCheck), so the JDK decodes it only if something asks for the key itself: on JDK 17 the
             // first EC key costs the deploy hook a lookup of the EC provider and its table of curves (LazyX509Certificate).

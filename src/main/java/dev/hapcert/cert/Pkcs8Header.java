@@ -65,33 +65,74 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
 
     /**
      * Whether a PKCS#8 EC key has every part the JDK's EC key factory reads, in the order it reads them: version,
-     * AlgorithmIdentifier, and in the key's OCTET STRING a SEC1 {@code ECPrivateKey} of version 1 with a private value
-     * no longer than the curve's largest (P-521's 66 bytes), then only the optional {@code [0]} parameters and
-     * {@code [1]} public key; after the key only PKCS#8's optional attributes and public key. Such a key can be
-     * decoded by the JDK later, when something needs it ({@link KeyReader}).
+     * AlgorithmIdentifier, and in the key's OCTET STRING a SEC1 {@code ECPrivateKey} as {@link #ecPrivateKey} reads
+     * it; after the key only PKCS#8's optional attributes and public key. Such a key can be decoded by the JDK later,
+     * when something needs it ({@link KeyReader}).
      */
     static boolean ecKeyIsWellFormed(byte[] der) {
+        return wellFormedEcKey(der) != null;
+    }
+
+    /** The public point of a PKCS#8 EC key that {@link #ecKeyIsWellFormed}, when it carries one. */
+    static java.util.Optional<byte[]> pointOfWellFormedEcKey(byte[] der) {
+        EcPrivateKeyParts parts = wellFormedEcKey(der);
+        return java.util.Optional.ofNullable(parts == null ? null : point(parts.publicKey(), false));
+    }
+
+    private static EcPrivateKeyParts wellFormedEcKey(byte[] der) {
         try {
             Cursor whole = new Cursor(der, 0, der.length);
             Cursor outer = whole.enter(SEQUENCE);
             Cursor version = outer.enter(INTEGER);
             if (!whole.atEnd() || version.end - version.pos != 1 || der[version.pos] > 1 || der[version.pos] < 0) {
-                return false;
+                return null;
             }
             outer.skip(SEQUENCE);
             Cursor key = outer.enter(OCTET_STRING);
             skipOptional(outer, PARAMETERS_TAG);
             skipOptional(outer, 0x81);
-            Cursor ecPrivateKey = key.enter(SEQUENCE);
-            Cursor ecVersion = ecPrivateKey.enter(INTEGER);
-            Cursor value = ecPrivateKey.enter(OCTET_STRING);
-            skipOptional(ecPrivateKey, PARAMETERS_TAG);
-            skipOptional(ecPrivateKey, PUBLIC_KEY_TAG);
-            return outer.atEnd() && key.atEnd() && ecPrivateKey.atEnd()
-                    && ecVersion.end - ecVersion.pos == 1 && der[ecVersion.pos] == 1
-                    && value.end > value.pos && value.end - value.pos <= 66;
+            EcPrivateKeyParts parts = ecPrivateKey(key.enter(SEQUENCE));
+            return outer.atEnd() && key.atEnd() ? parts : null;
         } catch (MalformedException e) {
-            return false;
+            return null;
+        }
+    }
+
+    /** What {@link #ecPrivateKey} found after the private value: the contents of {@code [0]} and {@code [1]}, or null. */
+    private record EcPrivateKeyParts(Cursor parameters, Cursor publicKey) {
+    }
+
+    /**
+     * A SEC1 {@code ECPrivateKey} as the JDK's EC key factory reads it: version 1, a private value no longer than the
+     * curve's largest (P-521's 66 bytes), then only the optional {@code [0]} parameters and {@code [1]} public key.
+     */
+    private static EcPrivateKeyParts ecPrivateKey(Cursor ecPrivateKey) throws MalformedException {
+        Cursor version = ecPrivateKey.enter(INTEGER);
+        Cursor value = ecPrivateKey.enter(OCTET_STRING);
+        Cursor.check(version.end - version.pos == 1 && version.b[version.pos] == 1
+                && value.end > value.pos && value.end - value.pos <= 66);
+        Cursor parameters = optional(ecPrivateKey, PARAMETERS_TAG);
+        Cursor publicKey = optional(ecPrivateKey, PUBLIC_KEY_TAG);
+        Cursor.check(ecPrivateKey.atEnd());
+        return new EcPrivateKeyParts(parameters, publicKey);
+    }
+
+    /**
+     * The encoded point in the contents of a {@code [1] publicKey}: its BIT STRING, whose first byte counts unused bits
+     * (a point uses whole bytes); with {@code alone}, only if nothing follows it. Null when there is none.
+     */
+    private static byte[] point(Cursor publicKey, boolean alone) {
+        if (publicKey == null) {
+            return null;
+        }
+        try {
+            Cursor bits = publicKey.enter(BIT_STRING);
+            if ((alone && !publicKey.atEnd()) || bits.atEnd() || bits.peekByte() != 0) {
+                return null;
+            }
+            return bits.rest(1);
+        } catch (MalformedException e) {
+            return null;
         }
     }
 
@@ -102,31 +143,21 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
     private static final byte[] EC_ALGORITHM_OID = {0x06, 0x07, 0x2A, (byte) 0x86, 0x48, (byte) 0xCE, 0x3D, 0x02, 0x01};
 
     /**
-     * A SEC1 {@code ECPrivateKey} ({@code EC PRIVATE KEY}) of exactly the shape OpenSSL and Go write: version 1, a
-     * private value no longer than P-521's 66 bytes, {@code [0]} a named curve, {@code [1]} the public point in whole
-     * bytes, nothing else. Empty for any other shape (explicit curve parameters, no public key), which
-     * {@link TraditionalKeyReader} then reads. Wrapped for PKCS#8 as the JDK wants it: the curve in the
-     * AlgorithmIdentifier, the SEC1 structure as given in the OCTET STRING.
+     * A SEC1 {@code ECPrivateKey} ({@code EC PRIVATE KEY}) of exactly the shape OpenSSL and Go write: what
+     * {@link #ecPrivateKey} reads, with {@code [0]} a named curve and {@code [1]} the public point. Empty for any other
+     * shape (explicit curve parameters, no public key), which {@link TraditionalKeyReader} then reads. Wrapped for
+     * PKCS#8 as the JDK wants it: the curve in the AlgorithmIdentifier, the SEC1 structure as given in the OCTET STRING.
      */
     static java.util.Optional<Sec1Key> sec1(byte[] der) {
         try {
             Cursor whole = new Cursor(der, 0, der.length);
-            Cursor key = whole.enter(SEQUENCE);
-            Cursor version = key.enter(INTEGER);
-            Cursor value = key.enter(OCTET_STRING);
-            if (!whole.atEnd() || version.end - version.pos != 1 || der[version.pos] != 1
-                    || value.end == value.pos || value.end - value.pos > 66
-                    || key.atEnd() || key.peekTag() != PARAMETERS_TAG) {
+            EcPrivateKeyParts parts = ecPrivateKey(whole.enter(SEQUENCE));
+            byte[] point = point(parts.publicKey(), true);
+            if (!whole.atEnd() || parts.parameters() == null || point == null) {
                 return java.util.Optional.empty();
             }
-            Cursor parameters = key.enter(PARAMETERS_TAG);
-            byte[] curve = parameters.rawElement(OID);
-            if (!parameters.atEnd() || key.atEnd() || key.peekTag() != PUBLIC_KEY_TAG) {
-                return java.util.Optional.empty();
-            }
-            Cursor publicKey = key.enter(PUBLIC_KEY_TAG);
-            Cursor bits = publicKey.enter(BIT_STRING);
-            if (!publicKey.atEnd() || !key.atEnd() || bits.atEnd() || bits.peekByte() != 0) {
+            byte[] curve = parts.parameters().rawElement(OID);
+            if (!parts.parameters().atEnd()) {
                 return java.util.Optional.empty();
             }
             String curveOid = new Cursor(curve, 0, curve.length).readOid();
@@ -137,16 +168,19 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
             info.writeBytes(new byte[] {INTEGER, 1, 0});
             info.writeBytes(encode(SEQUENCE, algorithm.toByteArray()));
             info.writeBytes(encode(OCTET_STRING, der));
-            return java.util.Optional.of(new Sec1Key(curveOid, bits.rest(1), encode(SEQUENCE, info.toByteArray())));
+            return java.util.Optional.of(new Sec1Key(curveOid, point, encode(SEQUENCE, info.toByteArray())));
         } catch (MalformedException e) {
             return java.util.Optional.empty();
         }
     }
 
+    /** The next element's content if it has {@code tag}, consumed; null otherwise. */
+    private static Cursor optional(Cursor cursor, int tag) throws MalformedException {
+        return !cursor.atEnd() && cursor.peekTag() == tag ? cursor.enter(tag) : null;
+    }
+
     private static void skipOptional(Cursor cursor, int tag) throws MalformedException {
-        if (!cursor.atEnd() && cursor.peekTag() == tag) {
-            cursor.skip(tag);
-        }
+        optional(cursor, tag);
     }
 
     /**
