@@ -69,6 +69,18 @@ class AtomicFileWriterTest {
         assertThat(PosixFilePermissions.toString(attrs.permissions())).isEqualTo("rw-r-----");
     }
 
+
+    @Test
+    void everyModeEndsExactlyAsConfigured() throws Exception {
+        // The final mode is set only when it differs from the owner-only mode of the creation: both paths.
+        for (String mode : new String[] {"0640", "0660", "0600", "0400"}) {
+            Path target = dir.resolve("site-" + mode + ".pem");
+            AtomicFileWriter.write(target, bytes("pem"), new FileOwnership(FileOwnership.parseMode(mode), Optional.empty()));
+            assertThat(Files.getPosixFilePermissions(target)).as(mode).isEqualTo(FileOwnership.parseMode(mode));
+            assertThat(target).hasContent("pem");
+        }
+        assertThat(temps()).isEmpty();
+    }
     @Test
     void unknownGroupFailsAndLeavesNoTemp() {
         Path target = dir.resolve("site.pem");
