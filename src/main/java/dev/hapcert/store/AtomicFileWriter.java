@@ -20,10 +20,10 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
-import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Replaces a file so that a crash at any moment leaves either the complete old file or the complete new one,
@@ -43,7 +43,6 @@ public final class AtomicFileWriter {
     static final String TEMP_SUFFIX = ".tmp";
     // Leaves room for prefix, random part and suffix within the usual 255-byte name limit.
     private static final int MAX_NAME_IN_TEMP = 200;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFileWriter() {
     }
@@ -242,9 +241,12 @@ public final class AtomicFileWriter {
 
     static String tempName(String targetName) {
         String name = targetName.length() > MAX_NAME_IN_TEMP ? targetName.substring(0, MAX_NAME_IN_TEMP) : targetName;
-        byte[] random = new byte[6];
-        RANDOM.nextBytes(random);
-        return TEMP_PREFIX + name + "." + HexFormat.of().formatHex(random) + TEMP_SUFFIX;
+        // The random part keeps concurrent writers of one name apart; it need not be unguessable. The file is created
+        // with O_EXCL, so something planted under the name only makes this write fail, and whoever can write to the
+        // directory can list the name anyway (and replace the bundle itself). A SecureRandom would cost the deploy
+        // hook the set-up of NativePRNG and its SHA-1 mixing, and a bulk sync's four file writers a shared lock.
+        String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);  // 48 bits
+        return TEMP_PREFIX + name + "." + random + TEMP_SUFFIX;
     }
 
     /** Turns an I/O failure into a message about the path the operator knows, with the system's reason. */
