@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Optional;
 
 /**
  * Turns a private-key PEM block into {@link PrivateKeyMaterial}. PKCS#8 ({@code PRIVATE KEY}, what certbot, lego and
@@ -60,7 +61,7 @@ public final class KeyReader {
         if (algorithm.equals("EC")) {
             requireSupportedCurve(header.curveOid(), origin);
         }
-        java.util.Optional<byte[]> point = algorithm.equals("EC") ? Pkcs8Header.pointOfWellFormedEcKey(der) : java.util.Optional.empty();
+        Optional<byte[]> point = algorithm.equals("EC") ? Pkcs8Header.pointOfWellFormedEcKey(der) : Optional.empty();
         if (point.isPresent()) {
             // What OpenSSL, and so certbot, writes. Its embedded public point is all that matching it to a certificate
             // takes (KeyPairCheck), so the JDK decodes it only if something asks for the key itself: on JDK 17 the
@@ -84,7 +85,7 @@ public final class KeyReader {
      */
     private static PrivateKeyMaterial readSec1(PemBlock block, String origin) throws InvalidInputException {
         byte[] der = block.der();
-        java.util.Optional<Pkcs8Header.Sec1Key> sec1 = Pkcs8Header.sec1(der);
+        Optional<Pkcs8Header.Sec1Key> sec1 = Pkcs8Header.sec1(der);
         if (sec1.isEmpty()) {
             return TraditionalKeyReader.read(block, origin);
         }

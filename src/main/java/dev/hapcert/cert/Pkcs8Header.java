@@ -1,5 +1,9 @@
 package dev.hapcert.cert;
 
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.Optional;
+
 /**
  * Reads just enough DER of a PKCS#8 PrivateKeyInfo to name its key algorithm and, for EC, its curve:
  * {@code SEQUENCE { INTEGER version, SEQUENCE { OID algorithm, params }, OCTET STRING key, ... }}.
@@ -38,7 +42,7 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
      * of the SEC1 {@code ECPrivateKey} in the key's OCTET STRING, as the encoded point. Empty when the key has none
      * (it is optional) or is not shaped that way.
      */
-    static java.util.Optional<byte[]> embeddedEcPublicKey(byte[] der) {
+    static Optional<byte[]> embeddedEcPublicKey(byte[] der) {
         try {
             Cursor outer = new Cursor(der, 0, der.length).enter(SEQUENCE);
             outer.skip(INTEGER);
@@ -51,16 +55,16 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
                     Cursor bits = ecPrivateKey.enter(PUBLIC_KEY_TAG).enter(BIT_STRING);
                     // The first content byte counts unused bits; a point uses whole bytes.
                     if (bits.atEnd() || bits.peekByte() != 0) {
-                        return java.util.Optional.empty();
+                        return Optional.empty();
                     }
-                    return java.util.Optional.of(bits.rest(1));
+                    return Optional.of(bits.rest(1));
                 }
                 ecPrivateKey.skip(ecPrivateKey.peekTag());
             }
         } catch (MalformedException e) {
             // Not the shape OpenSSL writes: the caller falls back to a signature check.
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**
@@ -74,9 +78,9 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
     }
 
     /** The public point of a PKCS#8 EC key that {@link #ecKeyIsWellFormed}, when it carries one. */
-    static java.util.Optional<byte[]> pointOfWellFormedEcKey(byte[] der) {
+    static Optional<byte[]> pointOfWellFormedEcKey(byte[] der) {
         EcPrivateKeyParts parts = wellFormedEcKey(der);
-        return java.util.Optional.ofNullable(parts == null ? null : point(parts.publicKey(), false));
+        return Optional.ofNullable(parts == null ? null : point(parts.publicKey(), false));
     }
 
     private static EcPrivateKeyParts wellFormedEcKey(byte[] der) {
@@ -148,29 +152,29 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
      * shape (explicit curve parameters, no public key), which {@link TraditionalKeyReader} then reads. Wrapped for
      * PKCS#8 as the JDK wants it: the curve in the AlgorithmIdentifier, the SEC1 structure as given in the OCTET STRING.
      */
-    static java.util.Optional<Sec1Key> sec1(byte[] der) {
+    static Optional<Sec1Key> sec1(byte[] der) {
         try {
             Cursor whole = new Cursor(der, 0, der.length);
             EcPrivateKeyParts parts = ecPrivateKey(whole.enter(SEQUENCE));
             byte[] point = point(parts.publicKey(), true);
             if (!whole.atEnd() || parts.parameters() == null || point == null) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             byte[] curve = parts.parameters().rawElement(OID);
             if (!parts.parameters().atEnd()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             String curveOid = new Cursor(curve, 0, curve.length).readOid();
-            java.io.ByteArrayOutputStream algorithm = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream algorithm = new ByteArrayOutputStream();
             algorithm.writeBytes(EC_ALGORITHM_OID);
             algorithm.writeBytes(curve);
-            java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream(der.length + 32);
+            ByteArrayOutputStream info = new ByteArrayOutputStream(der.length + 32);
             info.writeBytes(new byte[] {INTEGER, 1, 0});
             info.writeBytes(encode(SEQUENCE, algorithm.toByteArray()));
             info.writeBytes(encode(OCTET_STRING, der));
-            return java.util.Optional.of(new Sec1Key(curveOid, point, encode(SEQUENCE, info.toByteArray())));
+            return Optional.of(new Sec1Key(curveOid, point, encode(SEQUENCE, info.toByteArray())));
         } catch (MalformedException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -194,34 +198,34 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
      * bundles, together with the key placed first in the bundle ({@link Bundle#haproxyPem()}): {@code haproxy -c}
      * 6.95 -> 6.6 s, and the same commands through the Runtime API 8.3 -> 7.9 s (bench/README.md).
      */
-    static java.util.Optional<PemBlock> traditionalForm(byte[] der) {
+    static Optional<PemBlock> traditionalForm(byte[] der) {
         try {
             Cursor outer = new Cursor(der, 0, der.length).enter(SEQUENCE);
             Cursor version = outer.enter(INTEGER);
             if (version.end - version.pos != 1 || der[version.pos] != 0) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             Cursor algorithm = outer.enter(SEQUENCE);
             String oid = algorithm.readOid();
             byte[] curve = algorithm.atEnd() || algorithm.peekTag() != OID ? null : algorithm.rawElement();
             Cursor key = outer.enter(OCTET_STRING);
             if (!outer.atEnd()) {
-                return java.util.Optional.empty();  // attributes follow the key
+                return Optional.empty();  // attributes follow the key
             }
             if (oid.equals(KeyReader.OID_RSA)) {
-                return java.util.Optional.of(new PemBlock("RSA PRIVATE KEY", key.rest(0)));
+                return Optional.of(new PemBlock("RSA PRIVATE KEY", key.rest(0)));
             }
             if (!oid.equals(KeyReader.OID_EC) || curve == null || !algorithm.atEnd()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             // ECPrivateKey ::= SEQUENCE { version, privateKey, [0] parameters OPTIONAL, [1] publicKey OPTIONAL }.
             // Inside PKCS#8 the parameters are usually left out (the AlgorithmIdentifier names the curve); the
             // traditional form has no AlgorithmIdentifier, so they go in.
             Cursor ecPrivateKey = key.enter(SEQUENCE);
             if (!key.atEnd()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream(der.length + curve.length + 2);
+            ByteArrayOutputStream content = new ByteArrayOutputStream(der.length + curve.length + 2);
             content.writeBytes(ecPrivateKey.rawElement(INTEGER));
             content.writeBytes(ecPrivateKey.rawElement(OCTET_STRING));
             if (ecPrivateKey.atEnd() || ecPrivateKey.peekTag() != PARAMETERS_TAG) {
@@ -230,10 +234,10 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
             while (!ecPrivateKey.atEnd()) {
                 content.writeBytes(ecPrivateKey.rawElement());
             }
-            return java.util.Optional.of(new PemBlock("EC PRIVATE KEY", encode(SEQUENCE, content.toByteArray())));
+            return Optional.of(new PemBlock("EC PRIVATE KEY", encode(SEQUENCE, content.toByteArray())));
         } catch (MalformedException e) {
             // The key reader has accepted the key; a shape this does not follow is sent as given.
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -291,7 +295,7 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
         byte[] rawElement() throws MalformedException {
             int start = pos;
             enter(peekTag());
-            return java.util.Arrays.copyOfRange(b, start, pos);
+            return Arrays.copyOfRange(b, start, pos);
         }
 
         /** Consumes the next element, which must have this tag, and returns it whole. */
@@ -307,7 +311,7 @@ record Pkcs8Header(String algorithmOid, String curveOid) {
         /** The remaining bytes after skipping {@code skip} of them. */
         byte[] rest(int skip) throws MalformedException {
             check(pos + skip <= end);
-            return java.util.Arrays.copyOfRange(b, pos + skip, end);
+            return Arrays.copyOfRange(b, pos + skip, end);
         }
 
         void skip(int tag) throws MalformedException {
